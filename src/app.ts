@@ -1,0 +1,38 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import authPlugin from "./plugins/auth.ts";
+import contextPlugin, { type AppContext } from "./plugins/context.ts";
+import errorsPlugin from "./plugins/errors.ts";
+import swaggerPlugin from "./plugins/swagger.ts";
+import adminRoutes from "./routes/admin.ts";
+import healthRoutes from "./routes/health.ts";
+import meRoutes from "./routes/me.ts";
+
+export interface BuildAppOptions extends AppContext {
+  /** A pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+/** Logs never carry API keys or other credentials. */
+export const REDACTED_PATHS = ["req.headers.authorization", 'req.headers["x-api-key"]'];
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: 16 * 1024 * 1024,
+    // Unknown fields are errors that name the field, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // Closing: stop accepting, let in-flight requests finish.
+    forceCloseConnections: "idle",
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(contextPlugin, { config: options.config, database: options.database, chain: options.chain });
+  await app.register(errorsPlugin);
+  await app.register(swaggerPlugin);
+  await app.register(authPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(meRoutes);
+  await app.register(adminRoutes);
+  return app;
+}

@@ -1,0 +1,130 @@
+import { FetchRequest, JsonRpcProvider, Network, Wallet, keccak256, type Provider, type Signer } from "ethers";
+import { readFile } from "node:fs/promises";
+import type { Config } from "../config.ts";
+import { safeUrlHost } from "../config.ts";
+import { batchAnchorArtifact, batchAnchorAt, type BatchAnchorContract } from "./artifact.ts";
+import { deployBatchAnchor } from "./deploy.ts";
+
+export interface ChainHandle {
+  provider: Provider;
+  signer: Signer;
+  anchorer: string;
+  contract: BatchAnchorContract;
+  contractAddress: string;
+  chainId: bigint;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface ChainLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+const RPC_TIMEOUT_MS = 10_000;
+
+export async function openChain(config: Config, log: ChainLog): Promise<ChainHandle> {
+  return config.CHAIN_RPC_URL ? openJsonRpc(config, config.CHAIN_RPC_URL, log) : openEmbedded(log);
+}
+
+/** Hardhat's in-process network (EDR): a fresh chain for this process, with the contract deployed on it. */
+async function openEmbedded(log: ChainLog): Promise<ChainHandle> {
+  const { network } = await import("hardhat");
+  const { BrowserProvider } = await import("ethers");
+  const connection = await network.connect();
+  const provider = new BrowserProvider(connection.provider);
+  const signer = await provider.getSigner(0);
+  const anchorer = await signer.getAddress();
+  const deployed = await deployBatchAnchor(signer);
+  const { chainId } = await provider.getNetwork();
+  log.info(`in-process Hardhat network (chain ${chainId}); BatchAnchor deployed at ${deployed.address}; it is lost at exit`);
+  return {
+    provider,
+    signer,
+    anchorer,
+    contract: batchAnchorAt(deployed.address, signer),
+    contractAddress: deployed.address,
+    chainId,
+    embedded: true,
+    close: async () => {
+      provider.destroy();
+      await connection.close();
+    },
+  };
+}
+
+async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<ChainHandle> {
+  const chainId = await probeChainId(url);
+  if (config.CHAIN_ID !== undefined && BigInt(config.CHAIN_ID) !== chainId) {
+    throw new Error(`CHAIN_RPC_URL serves chain ${chainId}, but CHAIN_ID is ${config.CHAIN_ID}`);
+  }
+  // A static network: ethers would otherwise re-detect it, and retry forever when it cannot.
+  const provider = new JsonRpcProvider(rpcRequest(url), Network.from(chainId), { staticNetwork: true });
+  const address = config.CONTRACT_ADDRESS as string;
+  await assertBatchAnchorAt(provider, address, chainId);
+  const signer = await anchoringSigner(config, provider, log);
+  const anchorer = await signer.getAddress();
+  log.info(`chain ${chainId} at ${safeUrlHost(url)}; BatchAnchor at ${address}; anchoring from ${anchorer}`);
+  return {
+    provider,
+    signer,
+    anchorer,
+    contract: batchAnchorAt(address, signer),
+    contractAddress: address,
+    chainId,
+    embedded: false,
+    close: async () => provider.destroy(),
+  };
+}
+
+function rpcRequest(url: string): FetchRequest {
+  const request = new FetchRequest(url);
+  request.timeout = RPC_TIMEOUT_MS;
+  return request;
+}
+
+/** One eth_chainId call with a timeout, so a wrong URL fails at once with a reason. */
+async function probeChainId(url: string): Promise<bigint> {
+  const request = rpcRequest(url);
+  request.body = { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] };
+  try {
+    const response = await request.send();
+    response.assertOk();
+    const body = response.bodyJson as { result?: string; error?: { message?: string } };
+    if (typeof body.result !== "string") throw new Error(body.error?.message ?? "no result");
+    return BigInt(body.result);
+  } catch (error) {
+    const reason = error instanceof Error ? (error as { shortMessage?: string }).shortMessage ?? error.message : String(error);
+    throw new Error(`CHAIN_RPC_URL ${safeUrlHost(url)} does not answer eth_chainId: ${reason}`, { cause: error });
+  }
+}
+
+/** The address must hold exactly the BatchAnchor runtime code this build compiled. */
+async function assertBatchAnchorAt(provider: Provider, address: string, chainId: bigint): Promise<void> {
+  const code = await provider.getCode(address);
+  if (code === "0x") throw new Error(`CONTRACT_ADDRESS ${address} has no code on chain ${chainId}`);
+  const expected = batchAnchorArtifact().deployedBytecode;
+  if (keccak256(code) !== keccak256(expected)) {
+    throw new Error(`CONTRACT_ADDRESS ${address} on chain ${chainId} does not hold this build's BatchAnchor code`);
+  }
+}
+
+async function anchoringSigner(config: Config, provider: JsonRpcProvider, log: ChainLog): Promise<Signer> {
+  if (config.ANCHOR_PRIVATE_KEY) return new Wallet(config.ANCHOR_PRIVATE_KEY, provider);
+  if (config.ANCHOR_KEYSTORE) {
+    const json = await readFile(config.ANCHOR_KEYSTORE, "utf8").catch((error: unknown) => {
+      throw new Error(`ANCHOR_KEYSTORE cannot be read: ${(error as Error).message}`, { cause: error });
+    });
+    const wallet = await Wallet.fromEncryptedJson(json, config.ANCHOR_KEYSTORE_PASSWORD ?? "").catch((error: unknown) => {
+      throw new Error("ANCHOR_KEYSTORE cannot be decrypted with ANCHOR_KEYSTORE_PASSWORD", { cause: error });
+    });
+    return wallet.connect(provider);
+  }
+  // A development node (hardhat node) signs for its own unlocked accounts.
+  const accounts = (await provider.send("eth_accounts", [])) as string[];
+  if (accounts.length === 0) {
+    throw new Error("no anchoring key: set ANCHOR_PRIVATE_KEY or ANCHOR_KEYSTORE (the RPC has no unlocked accounts)");
+  }
+  log.warn(`no ANCHOR_PRIVATE_KEY or ANCHOR_KEYSTORE: anchoring with the node's unlocked account ${accounts[0]}`);
+  return provider.getSigner(accounts[0]);
+}

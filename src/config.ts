@@ -1,0 +1,108 @@
+// Environment → one frozen, typed config object, checked against a TypeBox schema at start.
+// A bad value stops the service with a message naming the variable; secret values are never
+// echoed, not even in that message.
+import { Type, type Static } from "typebox";
+import { Value } from "typebox/value";
+import { ConfigError } from "./errors.ts";
+
+const Hex32Key = Type.String({ pattern: "^(0x)?[0-9a-fA-F]{64}$" });
+const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
+
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: "127.0.0.1", minLength: 1 }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  LOG_LEVEL: Type.Union(
+    ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+    { default: "info" },
+  ),
+  /** postgres:// URL; without it the service runs on PGlite. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** Directory for PGlite's files; without it PGlite keeps everything in memory. */
+  PGLITE_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /** Any EVM JSON-RPC endpoint; without it the service starts Hardhat's in-process network. */
+  CHAIN_RPC_URL: Type.Optional(Type.String({ pattern: "^(https?|wss?)://" })),
+  CHAIN_ID: Type.Optional(Type.Integer({ minimum: 1 })),
+  CONTRACT_ADDRESS: Type.Optional(Address),
+  ANCHOR_PRIVATE_KEY: Type.Optional(Hex32Key),
+  ANCHOR_KEYSTORE: Type.Optional(Type.String({ minLength: 1 })),
+  ANCHOR_KEYSTORE_PASSWORD: Type.Optional(Type.String()),
+  BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  BATCH_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 2_000 }),
+  CONFIRMATIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 1 }),
+  MAX_FEE_PER_GAS_GWEI: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  MAX_PRIORITY_FEE_PER_GAS_GWEI: Type.Optional(Type.Number({ minimum: 0 })),
+  ANCHOR_GAS_LIMIT: Type.Integer({ minimum: 21_000, maximum: 30_000_000, default: 120_000 }),
+  CHAIN_POLL_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 500 }),
+  /** Run the sealer and anchorer in this process (one leader per database is elected anyway). */
+  PIPELINE: Type.Union([Type.Literal("on"), Type.Literal("off")], { default: "on" }),
+  /** Requests per minute per client IP on the unauthenticated routes. */
+  PUBLIC_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+/** Variables whose values must never be printed. */
+export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL"]);
+
+const PROBLEMS: Record<string, (params: Record<string, unknown>) => string> = {
+  pattern: () => "has the wrong format",
+  minimum: (p) => `must be ${p["comparison"] ?? ">="} ${String(p["limit"])}`,
+  maximum: (p) => `must be ${p["comparison"] ?? "<="} ${String(p["limit"])}`,
+  exclusiveMinimum: (p) => `must be > ${String(p["limit"])}`,
+  type: (p) => `must be ${String(p["type"] ?? "of another type")}`,
+  minLength: () => "must not be empty",
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const config = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Static<typeof ConfigSchema>;
+  const [first] = Value.Errors(ConfigSchema, config);
+  if (first) {
+    const variable = first.instancePath.replace(/^\//, "").split("/")[0] ?? "configuration";
+    const problem = PROBLEMS[first.keyword]?.(first.params as Record<string, unknown>) ?? first.message;
+    const shown = SECRET_VARIABLES.has(variable) ? "" : ` (got ${JSON.stringify(raw[variable])})`;
+    throw new ConfigError(variable, `${problem}${shown}`);
+  }
+  checkCombinations(config);
+  return Object.freeze(config);
+}
+
+function checkCombinations(config: Static<typeof ConfigSchema>): void {
+  if (config.CHAIN_RPC_URL && !config.CONTRACT_ADDRESS) {
+    throw new ConfigError("CONTRACT_ADDRESS", "is required when CHAIN_RPC_URL is set (deploy with `npm run deploy`)");
+  }
+  if (config.ANCHOR_KEYSTORE && config.ANCHOR_KEYSTORE_PASSWORD === undefined) {
+    throw new ConfigError("ANCHOR_KEYSTORE_PASSWORD", "is required when ANCHOR_KEYSTORE is set");
+  }
+  if (config.ANCHOR_KEYSTORE && config.ANCHOR_PRIVATE_KEY) {
+    throw new ConfigError("ANCHOR_PRIVATE_KEY", "and ANCHOR_KEYSTORE are exclusive: set one");
+  }
+}
+
+/** Where the database and chain come from, for the start-up banner. No secrets. */
+export function describeConfig(config: Config): { database: string; chain: string } {
+  return {
+    database: config.DATABASE_URL
+      ? `postgresql at ${safeUrlHost(config.DATABASE_URL)}`
+      : config.PGLITE_DATA_DIR
+        ? `embedded PGlite in ${config.PGLITE_DATA_DIR}`
+        : "embedded PGlite in memory",
+    chain: config.CHAIN_RPC_URL ? `JSON-RPC at ${safeUrlHost(config.CHAIN_RPC_URL)}` : "in-process Hardhat network",
+  };
+}
+
+/** host:port/path of a URL without user, password or query (which may carry API keys). */
+export function safeUrlHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}

@@ -1,0 +1,30 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export type BatchStatus = "sealed" | "submitted" | "anchored" | "final";
+
+/** int8 columns come back as strings from node-postgres; they are converted where read. */
+type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
+
+export interface BatchesTable {
+  seq: number;
+  root: string;
+  tree_size: number;
+  status: BatchStatus;
+  sealed_at: Generated<Date>;
+  chain_id: Int8 | null;
+  contract: string | null;
+  tx_hash: string | null;
+  raw_tx: string | null;
+  submitted_at: Date | null;
+  block_number: Int8 | null;
+  block_hash: string | null;
+  block_time: Date | null;
+  anchored_at: Date | null;
+  final_at: Date | null;
+  attempts: Generated<number>;
+  reorgs: Generated<number>;
+  last_error: string | null;
+}
+export type BatchRow = Selectable<BatchesTable>;
+export type NewBatchRow = Insertable<BatchesTable>;
+export type BatchUpdate = Updateable<BatchesTable>;

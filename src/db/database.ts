@@ -1,0 +1,16 @@
+import type { Kysely } from "kysely";
+import type { ApiKeysTable } from "./api-keys.table.ts";
+import type { BatchesTable } from "./batches.table.ts";
+import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
+import type { MerchantsTable } from "./merchants.table.ts";
+import type { RecordsTable } from "./records.table.ts";
+
+export interface Database {
+  merchants: MerchantsTable;
+  api_keys: ApiKeysTable;
+  batches: BatchesTable;
+  records: RecordsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Db = Kysely<Database>;

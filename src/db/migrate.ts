@@ -1,0 +1,37 @@
+import type { Kysely } from "kysely";
+import { Migrator, NO_MIGRATIONS, type Migration, type MigrationResultSet } from "kysely/migration";
+import * as foundation from "./migrations/001_foundation.ts";
+import * as records from "./migrations/002_records.ts";
+
+// Listed, not read from a folder: the set of migrations is part of the code under review, and
+// this works the same from a checkout, a bundle or a test.
+const MIGRATIONS: Record<string, Migration> = {
+  "001_foundation": foundation,
+  "002_records": records,
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+}
+
+/** Applies every pending migration; throws with the failing migration's name on error. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return applied(await migrator(db).migrateToLatest());
+}
+
+/** Reverts the newest migration (or all with `all`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateDown(db: Kysely<any>, all = false): Promise<string[]> {
+  const m = migrator(db);
+  return applied(all ? await m.migrateTo(NO_MIGRATIONS) : await m.migrateDown());
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return (results ?? []).map((r) => `${r.direction === "Up" ? "applied" : "reverted"} ${r.migrationName}`);
+}

@@ -1,0 +1,61 @@
+import t from "tap";
+import { JsonRpcProvider, Network } from "ethers";
+import { buildApp } from "../../src/app.ts";
+import { buildTestApp } from "../support/app.ts";
+
+t.test("health, readiness and the OpenAPI document", async (t) => {
+  const h = await buildTestApp();
+  t.teardown(h.close);
+
+  t.test("/healthz says the process is alive", async (t) => {
+    const res = await h.app.inject({ method: "GET", url: "/healthz" });
+    t.equal(res.statusCode, 200);
+    t.same(res.json(), { status: "ok" });
+  });
+
+  t.test("/readyz is 200 when the database and the chain both answer", async (t) => {
+    const res = await h.app.inject({ method: "GET", url: "/readyz" });
+    t.equal(res.statusCode, 200);
+    t.equal(res.json().ready, true);
+    t.equal(res.json().database.ok, true);
+    t.match(res.json().chain.detail, /chain 31337/);
+  });
+
+  t.test("/docs/json is an OpenAPI 3 document listing every route", async (t) => {
+    const res = await h.app.inject({ method: "GET", url: "/docs/json" });
+    t.equal(res.statusCode, 200);
+    const doc = res.json();
+    t.match(doc.openapi, /^3\./);
+    const documented = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, object>)) for (const m of Object.keys(ops)) documented.add(`${m.toUpperCase()} ${path}`);
+    const routes = h.app
+      .printRoutes({ commonPrefix: false })
+      .split("\n")
+      .filter((l) => l.includes("("));
+    t.ok(routes.length > 0);
+    for (const expected of ["GET /healthz", "GET /readyz", "GET /v1/me", "POST /v1/admin/merchants", "POST /v1/admin/keys", "DELETE /v1/admin/keys/{keyId}"]) {
+      t.ok(documented.has(expected), `${expected} is documented`);
+    }
+  });
+
+  t.test("/docs serves the UI", async (t) => {
+    const res = await h.app.inject({ method: "GET", url: "/docs/" });
+    t.equal(res.statusCode, 200);
+    t.match(res.headers["content-type"], /html/);
+  });
+});
+
+t.test("/readyz is 503 and says why when the chain does not answer", async (t) => {
+  const h = await buildTestApp();
+  t.teardown(h.close);
+  // The same app, but its chain is a JSON-RPC endpoint on a loopback port where nothing listens.
+  const deadRpc = new JsonRpcProvider("http://127.0.0.1:9", Network.from(31337), { staticNetwork: true });
+  t.teardown(() => deadRpc.destroy());
+  const app = await buildApp({ config: h.config, database: h.database, chain: { ...h.chain, provider: deadRpc } });
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: "GET", url: "/readyz" });
+  t.equal(res.statusCode, 503);
+  t.equal(res.json().ready, false);
+  t.equal(res.json().chain.ok, false);
+  t.equal(res.json().database.ok, true);
+});
