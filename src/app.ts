@@ -7,6 +7,7 @@ import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import healthRoutes from "./routes/health.ts";
 import meRoutes from "./routes/me.ts";
+import recordsRoutes from "./routes/records.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -34,5 +35,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes);
   await app.register(meRoutes);
   await app.register(adminRoutes);
+  await app.register(recordsRoutes);
   return app;
 }

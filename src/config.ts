@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object({
   BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
   BATCH_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 2_000 }),
   CONFIRMATIONS: Type.Integer({ minimum: 1, maximum: 1_000, default: 1 }),
+  /** "auto": the chain's `finalized` tag where it has one, else CONFIRMATIONS blocks. */
+  FINALITY: Type.Union([Type.Literal("auto"), Type.Literal("tag"), Type.Literal("confirmations")], { default: "auto" }),
   MAX_FEE_PER_GAS_GWEI: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   MAX_PRIORITY_FEE_PER_GAS_GWEI: Type.Optional(Type.Number({ minimum: 0 })),
   ANCHOR_GAS_LIMIT: Type.Integer({ minimum: 21_000, maximum: 30_000_000, default: 120_000 }),

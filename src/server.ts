@@ -6,6 +6,7 @@ import { issueApiKey, hasAdminKey } from "./auth/api-keys.ts";
 import { describeConfig, loadConfig, type Config } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { loggerOptions } from "./logger.ts";
+import { startPipeline, type Pipeline } from "./pipeline/pipeline.ts";
 import { openRuntime } from "./runtime.ts";
 
 function fail(reason: string): never {
@@ -38,16 +39,20 @@ async function main(): Promise<void> {
     process.stdout.write(`\nEmbedded mode: first admin API key (shown once, keep it):\n  ${admin.token}\n\n`);
   }
 
+  let pipeline: Pipeline | null = null;
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
     if (err) log.error({ err }, "shutting down after an error");
     else log.info(`${signal ?? "close"}: draining requests, then closing the database and the chain`);
     await app.close();
+    await pipeline?.stop();
     await runtime.close();
     log.info("closed");
   });
 
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   log.info(`Tracemark listening on ${address} (OpenAPI at ${address}/docs)`);
+  if (config.PIPELINE === "on") pipeline = startPipeline(config, runtime.database, runtime.chain, log.child({ component: "pipeline" }));
+  else log.info("PIPELINE=off: this process only serves the API");
 }
 
 await main();

@@ -1,4 +1,4 @@
-import { FetchRequest, JsonRpcProvider, Network, Wallet, keccak256, type Provider, type Signer } from "ethers";
+import { FetchRequest, HDNodeWallet, JsonRpcProvider, Network, Wallet, keccak256, type Provider, type Signer } from "ethers";
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config.ts";
 import { safeUrlHost } from "../config.ts";
@@ -22,6 +22,16 @@ export interface ChainLog {
 }
 
 const RPC_TIMEOUT_MS = 10_000;
+const HARDHAT_CHAIN_ID = 31337n;
+
+/**
+ * Account #0 of the mnemonic that Hardhat (and Anvil) fund on every development chain. The
+ * anchorer signs locally so it can store a transaction's hash before broadcasting it; a node's
+ * eth_sendTransaction would only tell the hash afterwards.
+ */
+export function hardhatDevAccount(): HDNodeWallet {
+  return HDNodeWallet.fromPhrase("test test test test test test test test test test test junk", undefined, "m/44'/60'/0'/0/0");
+}
 
 export async function openChain(config: Config, log: ChainLog): Promise<ChainHandle> {
   return config.CHAIN_RPC_URL ? openJsonRpc(config, config.CHAIN_RPC_URL, log) : openEmbedded(log);
@@ -33,7 +43,7 @@ async function openEmbedded(log: ChainLog): Promise<ChainHandle> {
   const { BrowserProvider } = await import("ethers");
   const connection = await network.connect();
   const provider = new BrowserProvider(connection.provider);
-  const signer = await provider.getSigner(0);
+  const signer = hardhatDevAccount().connect(provider);
   const anchorer = await signer.getAddress();
   const deployed = await deployBatchAnchor(signer);
   const { chainId } = await provider.getNetwork();
@@ -120,11 +130,12 @@ async function anchoringSigner(config: Config, provider: JsonRpcProvider, log: C
     });
     return wallet.connect(provider);
   }
-  // A development node (hardhat node) signs for its own unlocked accounts.
-  const accounts = (await provider.send("eth_accounts", [])) as string[];
-  if (accounts.length === 0) {
-    throw new Error("no anchoring key: set ANCHOR_PRIVATE_KEY or ANCHOR_KEYSTORE (the RPC has no unlocked accounts)");
+  // Hardhat's (and Anvil's) development chain: its first account's key is public knowledge.
+  const { chainId } = await provider.getNetwork();
+  if (chainId !== HARDHAT_CHAIN_ID) {
+    throw new Error("no anchoring key: set ANCHOR_PRIVATE_KEY or ANCHOR_KEYSTORE");
   }
-  log.warn(`no ANCHOR_PRIVATE_KEY or ANCHOR_KEYSTORE: anchoring with the node's unlocked account ${accounts[0]}`);
-  return provider.getSigner(accounts[0]);
+  const dev = hardhatDevAccount().connect(provider);
+  log.warn(`no ANCHOR_PRIVATE_KEY or ANCHOR_KEYSTORE: anchoring with the development chain's public test account ${dev.address}`);
+  return dev;
 }

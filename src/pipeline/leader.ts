@@ -1,0 +1,57 @@
+// One active sealer/anchorer per database (DESIGN.md "Past one machine"): the process that holds
+// a session-level PostgreSQL advisory lock on a dedicated connection leads. If that connection
+// dies, the server releases the lock and another process takes over.
+import type pg from "pg";
+import type { DatabaseHandle } from "../db/connect.ts";
+
+// A fixed 64-bit key for pg_try_advisory_lock: "tracemark pipeline".
+const PIPELINE_LOCK_KEY = "7308895158471206753";
+
+export interface Leadership {
+  /** True while this process holds the lock; tries to take it when it does not. */
+  check(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export function leadership(database: DatabaseHandle): Leadership {
+  // PGlite lives inside this one process: there is nobody to share the pipeline with.
+  if (!database.openLockClient) return { check: async () => true, release: async () => {} };
+  const open = database.openLockClient;
+  let client: pg.Client | null = null;
+  let leading = false;
+
+  const drop = () => {
+    const c = client;
+    client = null;
+    leading = false;
+    void c?.end().catch(() => {});
+  };
+
+  return {
+    async check() {
+      try {
+        if (!client) {
+          client = await open();
+          client.on("error", drop);
+          client.on("end", drop);
+        }
+        if (leading) {
+          await client.query("select 1"); // still connected, so still holding the lock
+          return true;
+        }
+        const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::bigint) as locked", [PIPELINE_LOCK_KEY]);
+        leading = rows[0]?.locked === true;
+        return leading;
+      } catch {
+        drop();
+        return false;
+      }
+    },
+    async release() {
+      const c = client;
+      client = null;
+      leading = false;
+      if (c) await c.end().catch(() => {});
+    },
+  };
+}

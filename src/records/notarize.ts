@@ -1,0 +1,138 @@
+// Turns submitted records into accepted rows: validate, build the envelope (DESIGN.md spec v1),
+// hash, salt, and insert them in one transaction together with the idempotency key, so a 202
+// is only ever answered for records that are durable.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Principal } from "../auth/api-keys.ts";
+import type { Db } from "../db/database.ts";
+import type { NewRecordRow } from "../db/records.table.ts";
+import { AppError } from "../errors.ts";
+import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
+import { claimIdempotencyKey, findIdempotencyKey, insertRecords, subjectsOfRecordHashes } from "./repository.ts";
+import { submitterOf } from "./submitter.ts";
+
+export interface RecordInput {
+  kind: string;
+  subject: string;
+  prev?: string | null;
+  payload?: unknown;
+  contentHash?: string;
+  mediaType?: string;
+}
+
+export interface NotarizeResult {
+  ids: string[];
+  /** True when an earlier request with the same Idempotency-Key created these records. */
+  replayed: boolean;
+}
+
+/** `field(i, "kind")` names a field of the i-th record in the request body. */
+export type FieldNamer = (index: number, name: string) => string;
+
+export async function notarize(
+  db: Db,
+  principal: Principal,
+  inputs: RecordInput[],
+  options: { field: FieldNamer; idempotencyKey?: string; requestBody?: unknown },
+): Promise<NotarizeResult> {
+  const requestHash = options.idempotencyKey ? sha256Hex(canonicalJson(options.requestBody ?? inputs)) : "";
+  if (options.idempotencyKey) {
+    const earlier = await replayOf(db, principal.keyId, options.idempotencyKey, requestHash);
+    if (earlier) return earlier;
+  }
+  await checkPrevLinks(db, inputs, options.field);
+
+  const submittedAt = new Date().toISOString();
+  const submitter = submitterOf(principal);
+  const salts = randomBytes(32 * inputs.length);
+  const rows = inputs.map((input, i) => toRow(input, i, { submittedAt, submitter, principal, salt: salts.subarray(32 * i, 32 * i + 32), field: options.field }));
+
+  const claimed = await db.transaction().execute(async (tx) => {
+    if (options.idempotencyKey) {
+      const ids = JSON.stringify(rows.map((r) => r.id));
+      const won = await claimIdempotencyKey(tx, { key_id: principal.keyId, idempotency_key: options.idempotencyKey, request_hash: requestHash, record_ids: ids });
+      if (!won) return false;
+    }
+    await insertRecords(tx, rows);
+    return true;
+  });
+  if (!claimed) {
+    // A concurrent request with the same key committed first: answer as a replay of it.
+    const earlier = await replayOf(db, principal.keyId, options.idempotencyKey as string, requestHash);
+    if (earlier) return earlier;
+    throw new AppError("CONFLICT", "a concurrent request with the same Idempotency-Key did not complete; retry");
+  }
+  return { ids: rows.map((r) => r.id), replayed: false };
+}
+
+async function replayOf(db: Db, keyId: string, idempotencyKey: string, requestHash: string): Promise<NotarizeResult | null> {
+  const row = await findIdempotencyKey(db, keyId, idempotencyKey);
+  if (!row) return null;
+  if (row.request_hash !== requestHash) {
+    throw new AppError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body", { field: "headers.idempotency-key" });
+  }
+  return { ids: JSON.parse(row.record_ids) as string[], replayed: true };
+}
+
+/** `prev` must name an existing record of the same subject: it chains one subject's timeline. */
+async function checkPrevLinks(db: Db, inputs: RecordInput[], field: FieldNamer): Promise<void> {
+  const prevs = [...new Set(inputs.map((r) => r.prev).filter((p): p is string => typeof p === "string"))];
+  if (prevs.length === 0) return;
+  const subjects = await subjectsOfRecordHashes(db, prevs);
+  inputs.forEach((input, i) => {
+    if (typeof input.prev !== "string") return;
+    const of = subjects.get(input.prev);
+    if (!of) throw new AppError("UNPROCESSABLE", `${field(i, "prev")} names no notarized record`, { field: field(i, "prev") });
+    if (!of.has(input.subject)) {
+      throw new AppError("UNPROCESSABLE", `${field(i, "prev")} names a record of another subject`, { field: field(i, "prev") });
+    }
+  });
+}
+
+interface RowContext {
+  submittedAt: string;
+  submitter: string;
+  principal: Principal;
+  salt: Buffer;
+  field: FieldNamer;
+}
+
+function toRow(input: RecordInput, i: number, ctx: RowContext): NewRecordRow {
+  const { contentHash, mediaType } = contentOf(input, i, ctx.field);
+  const envelope: Envelope = {
+    v: 1,
+    kind: input.kind,
+    subject: input.subject,
+    contentHash,
+    mediaType,
+    submitter: ctx.submitter,
+    submittedAt: ctx.submittedAt,
+    prev: input.prev ?? null,
+  };
+  const text = canonicalJson(envelope);
+  const recordHash = sha256Hex(text);
+  return {
+    id: randomUUID(),
+    kind: input.kind,
+    subject: input.subject,
+    envelope: text,
+    record_hash: recordHash,
+    salt: ctx.salt.toString("hex"),
+    leaf_hash: leafHashBytes(ctx.salt, Buffer.from(recordHash, "hex")).toString("hex"),
+    submitter_key_id: ctx.principal.keyId,
+    merchant_id: ctx.principal.merchantId,
+  };
+}
+
+/** Exactly one of a JSON payload (hashed canonically) or a bare SHA-256 content hash. */
+function contentOf(input: RecordInput, i: number, field: FieldNamer): { contentHash: string; mediaType: string } {
+  const hasPayload = input.payload !== undefined;
+  if (hasPayload === (input.contentHash !== undefined)) {
+    throw new AppError("VALIDATION_FAILED", `${field(i, "payload")} or ${field(i, "contentHash")}: give exactly one`, { field: field(i, "payload") });
+  }
+  if (!hasPayload) return { contentHash: input.contentHash as string, mediaType: input.mediaType ?? "application/octet-stream" };
+  const mediaType = input.mediaType ?? "application/json";
+  if (!isJsonMediaType(mediaType)) {
+    throw new AppError("VALIDATION_FAILED", `${field(i, "mediaType")} must be a JSON media type for a JSON payload`, { field: field(i, "mediaType") });
+  }
+  return { contentHash: contentHashOfJson(input.payload as JsonValue), mediaType };
+}

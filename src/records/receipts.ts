@@ -1,0 +1,58 @@
+// Maps stored rows to the API's views: the record's status and its Receipt v1 (DESIGN.md).
+import type { BatchRow } from "../db/batches.table.ts";
+import { RECEIPT_FORMAT, type Anchor, type Envelope, type Receipt } from "../merkle/index.ts";
+import type { RecordWithBatch } from "./repository.ts";
+
+export type RecordStatus = "accepted" | "sealed" | "submitted" | "anchored" | "final";
+
+export function statusOf(record: RecordWithBatch): RecordStatus {
+  return record.batch ? record.batch.status : "accepted";
+}
+
+/** The audit path column holds 64 hex characters per node, leaf to root. */
+export function splitAuditPath(text: string | null): string[] {
+  if (!text) return [];
+  const nodes: string[] = [];
+  for (let i = 0; i < text.length; i += 64) nodes.push(text.slice(i, i + 64));
+  return nodes;
+}
+
+export function receiptOf(record: RecordWithBatch): Receipt {
+  const batch = record.batch;
+  return {
+    format: RECEIPT_FORMAT,
+    record: { envelope: JSON.parse(record.envelope) as Envelope, recordHash: record.record_hash, salt: record.salt },
+    inclusion:
+      batch && record.leaf_index !== null
+        ? { leafHash: record.leaf_hash, leafIndex: record.leaf_index, treeSize: batch.tree_size, auditPath: splitAuditPath(record.audit_path), root: batch.root }
+        : null,
+    anchor: batch ? anchorOf(batch) : null,
+  };
+}
+
+function anchorOf(batch: BatchRow): Anchor | null {
+  if (batch.status === "sealed" || !batch.tx_hash || batch.chain_id === null || !batch.contract) return null;
+  const common = { chainId: Number(batch.chain_id), contract: batch.contract, batchSeq: batch.seq, txHash: batch.tx_hash };
+  if (batch.status === "submitted" || batch.block_number === null || !batch.block_hash || !batch.block_time) {
+    return { status: "pending", ...common, blockNumber: null, blockHash: null, blockTime: null };
+  }
+  return {
+    status: batch.status === "final" ? "final" : "anchored",
+    ...common,
+    blockNumber: Number(batch.block_number),
+    blockHash: batch.block_hash,
+    blockTime: new Date(batch.block_time).toISOString().replace(".000Z", "Z"),
+  };
+}
+
+export function statusView(record: RecordWithBatch) {
+  return {
+    id: record.id,
+    status: statusOf(record),
+    recordHash: record.record_hash,
+    acceptedAt: new Date(record.accepted_at).toISOString(),
+    batchSeq: record.batch_seq,
+    leafIndex: record.leaf_index,
+    txHash: record.batch?.status !== "sealed" ? (record.batch?.tx_hash ?? null) : null,
+  };
+}

@@ -1,0 +1,108 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { AppError, notFound } from "../errors.ts";
+import { ReceiptSchema } from "../merkle/index.ts";
+import { notarize } from "../records/notarize.ts";
+import { receiptOf, statusOf, statusView } from "../records/receipts.ts";
+import { findRecords } from "../records/repository.ts";
+import { maySeeRecord } from "../records/submitter.ts";
+import { authErrors, ErrorBody } from "../schemas/common.ts";
+import { AcceptedRecord, BatchInput, IdempotencyHeaders, RecordIdParams, RecordInput, RecordStatusView } from "../schemas/records.ts";
+
+const writeErrors = { 400: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...authErrors };
+
+const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const writers = app.requireRole("merchant", "admin");
+  const readers = app.requireRole("merchant", "admin", "mediator");
+
+  const accepted = async (ids: string[]) =>
+    (await findRecords(app.db, ids)).map((r) => ({ id: r.id, status: statusOf(r), receipt: receiptOf(r) }));
+
+  app.post(
+    "/v1/records",
+    {
+      onRequest: writers,
+      schema: {
+        tags: ["records"],
+        summary: "Notarize one JSON payload or content hash",
+        description: "Answers 202 with a pending receipt once the record is committed; it is sealed and anchored in the background.",
+        security: [{ apiKey: [] }],
+        headers: IdempotencyHeaders,
+        body: RecordInput,
+        response: { 202: AcceptedRecord, 200: AcceptedRecord, ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers["idempotency-key"];
+      const result = await notarize(app.db, request.principal!, [request.body], {
+        field: (_i, name) => `body.${name}`,
+        ...(key ? { idempotencyKey: key } : {}),
+        requestBody: request.body,
+      });
+      const [record] = await accepted(result.ids);
+      if (!record) throw new Error(`record ${result.ids[0]} vanished after it was committed`);
+      return reply.status(202).header("idempotent-replayed", String(result.replayed)).send(record);
+    },
+  );
+
+  app.post(
+    "/v1/records/batch",
+    {
+      onRequest: writers,
+      bodyLimit: 32 * 1024 * 1024,
+      schema: {
+        tags: ["records"],
+        summary: "Notarize up to 1,000 records atomically",
+        security: [{ apiKey: [] }],
+        headers: IdempotencyHeaders,
+        body: BatchInput,
+        response: { 202: Type.Object({ records: Type.Array(AcceptedRecord) }), ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers["idempotency-key"];
+      const result = await notarize(app.db, request.principal!, request.body.records, {
+        field: (i, name) => `body.records[${i}].${name}`,
+        ...(key ? { idempotencyKey: key } : {}),
+        requestBody: request.body,
+      });
+      return reply.status(202).header("idempotent-replayed", String(result.replayed)).send({ records: await accepted(result.ids) });
+    },
+  );
+
+  app.get(
+    "/v1/records/:id",
+    {
+      onRequest: readers,
+      schema: { tags: ["records"], summary: "A record's status", security: [{ apiKey: [] }], params: RecordIdParams, response: { 200: RecordStatusView, 404: ErrorBody, ...authErrors } },
+    },
+    async (request) => {
+      const [record] = await findRecords(app.db, [request.params.id]);
+      if (!record) throw notFound("record", "params.id");
+      return statusView(record);
+    },
+  );
+
+  app.get(
+    "/v1/records/:id/receipt",
+    {
+      onRequest: readers,
+      schema: {
+        tags: ["records"],
+        summary: "The record's current receipt",
+        description: "The receipt holds the salt and the envelope: only the submitter, mediators and the operator may read it.",
+        security: [{ apiKey: [] }],
+        params: RecordIdParams,
+        response: { 200: ReceiptSchema, 404: ErrorBody, ...authErrors },
+      },
+    },
+    async (request) => {
+      const [record] = await findRecords(app.db, [request.params.id]);
+      if (!record) throw notFound("record", "params.id");
+      if (!maySeeRecord(request.principal!, record)) throw new AppError("FORBIDDEN", "only the submitter and mediators may read this record's receipt");
+      return receiptOf(record);
+    },
+  );
+};
+
+export default recordsRoutes;
