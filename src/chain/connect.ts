@@ -22,6 +22,8 @@ export interface ChainLog {
 }
 
 const RPC_TIMEOUT_MS = 10_000;
+// ethers answers a repeated identical call from a 250 ms cache by default; the anchorer needs the
+// chain's answer now (a nonce, the latest block), so providers are built with caching off.
 const HARDHAT_CHAIN_ID = 31337n;
 
 /**
@@ -42,7 +44,7 @@ async function openEmbedded(log: ChainLog): Promise<ChainHandle> {
   const { network } = await import("hardhat");
   const { BrowserProvider } = await import("ethers");
   const connection = await network.connect();
-  const provider = new BrowserProvider(connection.provider);
+  const provider = new BrowserProvider(connection.provider, undefined, { cacheTimeout: -1 });
   const signer = hardhatDevAccount().connect(provider);
   const anchorer = await signer.getAddress();
   const deployed = await deployBatchAnchor(signer);
@@ -69,7 +71,7 @@ async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<
     throw new Error(`CHAIN_RPC_URL serves chain ${chainId}, but CHAIN_ID is ${config.CHAIN_ID}`);
   }
   // A static network: ethers would otherwise re-detect it, and retry forever when it cannot.
-  const provider = new JsonRpcProvider(rpcRequest(url), Network.from(chainId), { staticNetwork: true });
+  const provider = new JsonRpcProvider(rpcRequest(url), Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
   const address = config.CONTRACT_ADDRESS as string;
   await assertBatchAnchorAt(provider, address, chainId);
   const signer = await anchoringSigner(config, provider, log);
