@@ -8,6 +8,7 @@ import adminRoutes from "./routes/admin.ts";
 import healthRoutes from "./routes/health.ts";
 import meRoutes from "./routes/me.ts";
 import recordsRoutes from "./routes/records.ts";
+import verifyRoutes from "./routes/verify.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -36,5 +37,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(meRoutes);
   await app.register(adminRoutes);
   await app.register(recordsRoutes);
+  await app.register(verifyRoutes);
   return app;
 }

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError, notFound } from "../errors.ts";
-import { ReceiptSchema } from "../merkle/index.ts";
 import { notarize } from "../records/notarize.ts";
 import { receiptOf, statusOf, statusView } from "../records/receipts.ts";
 import { findRecords } from "../records/repository.ts";
 import { maySeeRecord } from "../records/submitter.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
-import { AcceptedRecord, BatchInput, IdempotencyHeaders, RecordIdParams, RecordInput, RecordStatusView } from "../schemas/records.ts";
+import { AcceptedRecord, ReceiptOut, BatchInput, IdempotencyHeaders, RecordIdParams, RecordInput, RecordStatusView } from "../schemas/records.ts";
 
 const writeErrors = { 400: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...authErrors };
 
@@ -93,7 +92,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: "The receipt holds the salt and the envelope: only the submitter, mediators and the operator may read it.",
         security: [{ apiKey: [] }],
         params: RecordIdParams,
-        response: { 200: ReceiptSchema, 404: ErrorBody, ...authErrors },
+        response: { 200: ReceiptOut, 404: ErrorBody, ...authErrors },
       },
     },
     async (request) => {

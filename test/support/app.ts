@@ -20,8 +20,8 @@ export interface TestApp {
 
 const quiet = { info: () => {}, warn: () => {} };
 
-export async function buildTestApp(): Promise<TestApp> {
-  const { handle, config, teardown } = await openTestDatabase();
+export async function buildTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const { handle, config, teardown } = await openTestDatabase(overrides);
   const chain = await openChain(config, quiet);
   const app = await buildApp({ config, database: handle, chain });
   await app.ready();

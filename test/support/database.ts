@@ -41,9 +41,9 @@ export function testConfig(overrides: Record<string, string | undefined> = {}, d
 }
 
 /** An open, migrated database for one test file; closed and dropped by the returned teardown. */
-export async function openTestDatabase(): Promise<{ handle: DatabaseHandle; config: Config; url: string | undefined; teardown(): Promise<void> }> {
+export async function openTestDatabase(overrides: Record<string, string> = {}): Promise<{ handle: DatabaseHandle; config: Config; url: string | undefined; teardown(): Promise<void> }> {
   const testDb = await createTestDatabase();
-  const config = testConfig({}, testDb.url);
+  const config = testConfig(overrides, testDb.url);
   const handle = await openDatabase(config);
   await migrateToLatest(handle.db);
   return {
