@@ -16,7 +16,7 @@ export interface HardhatNode {
 }
 
 /** A port that was free on 127.0.0.1 a moment ago (the OS picks it for a listener on port 0). */
-async function freeLoopbackPort(): Promise<number> {
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
