@@ -4,8 +4,9 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { StepResult, VerificationReport, VerificationStatus } from "../merkle/report.ts";
 import { verifyReceipt } from "./index.ts";
+import { connectRpc } from "./rpc.ts";
 
-export const USAGE = `Usage: tracemark verify <receipt.json> (--rpc URL | --offline) [--content FILE] [--json]
+export const USAGE = `Usage: tracemark verify <receipt.json>... (--rpc URL | --offline) [--content FILE] [--json]
 
 Checks a Tracemark receipt (docs/receipt-v1.md): its hashes and audit path, the content if
 --content is given, and, with --rpc, that the root is anchored on that chain (the block time is
@@ -16,6 +17,9 @@ read from the chain, never from the receipt). Only the RPC named by --rpc is tru
   --content FILE   the notarized file or JSON payload, checked against envelope.contentHash
   --json           print the full report as JSON
   -h, --help       this text
+
+Several receipts (a case file, say) are checked one after the other over one connection, with a
+line each; --content then is not allowed.
 
 Exit status: 0 valid, 1 invalid (a step failed), 2 usage error (bad flags, unreadable file or
 JSON), 3 pending (not sealed or not anchored yet), 4 the chain could not be asked (RPC error).`;
@@ -36,7 +40,7 @@ const processIo: Io = {
 class UsageError extends Error {}
 
 interface Command {
-  receiptPath: string;
+  receiptPaths: string[];
   contentPath?: string;
   rpcUrl?: string;
   offline: boolean;
@@ -64,16 +68,16 @@ function parseCommand(argv: string[]): Command | "help" {
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  const [command, receiptPath, ...extra] = positionals;
+  const [command, ...receiptPaths] = positionals;
   if (command !== "verify") throw new UsageError(command === undefined ? "missing command: verify" : `unknown command "${command}"`);
-  if (receiptPath === undefined) throw new UsageError("missing <receipt.json>");
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (receiptPaths.length === 0) throw new UsageError("missing <receipt.json>");
+  if (receiptPaths.length > 1 && values.content !== undefined) throw new UsageError("--content goes with a single receipt");
   if (values.offline && values.rpc !== undefined) throw new UsageError("--offline and --rpc exclude each other");
   if (!values.offline && values.rpc === undefined) {
     throw new UsageError("give --rpc URL (the chain to check the anchor against; the only one trusted) or --offline");
   }
   if (values.rpc !== undefined && !isHttpUrl(values.rpc)) throw new UsageError(`--rpc must be an http(s) URL`);
-  const command_: Command = { receiptPath, offline: values.offline, json: values.json };
+  const command_: Command = { receiptPaths, offline: values.offline, json: values.json };
   if (values.rpc !== undefined) command_.rpcUrl = values.rpc;
   if (values.content !== undefined) command_.contentPath = values.content;
   return command_;
@@ -110,10 +114,23 @@ export function formatReport(report: VerificationReport): string[] {
   return [...report.steps.map((s) => stepLine(s, width)), "", report.summary];
 }
 
+async function readReceipt(path: string): Promise<unknown> {
+  const text = (await readInput(path, "receipt")).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+// The overall outcome of several receipts: the worst one decides.
+const SEVERITY: VerificationStatus[] = ["valid", "pending", "error", "invalid"];
+const worst = (statuses: VerificationStatus[]) => statuses.reduce((a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a), "valid" as VerificationStatus);
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let command: Command | "help";
-  let receipt: unknown;
+  let receipts: unknown[];
   let content: Buffer | undefined;
   try {
     command = parseCommand(argv);
@@ -121,20 +138,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(USAGE);
       return 0;
     }
-    const text = (await readInput(command.receiptPath, "receipt")).toString("utf8");
-    try {
-      receipt = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`${command.receiptPath} is not JSON: ${(error as Error).message}`);
-    }
+    receipts = [];
+    for (const path of command.receiptPaths) receipts.push(await readReceipt(path));
     if (command.contentPath !== undefined) content = await readInput(command.contentPath, "content");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`tracemark: ${error.message} (tracemark --help for usage)`);
     return EXIT.usage;
   }
+  if (receipts.length > 1) return verifyMany(command, receipts, io);
 
-  const report = await verifyReceipt(receipt, {
+  const report = await verifyReceipt(receipts[0], {
     ...(content === undefined ? {} : { content }),
     ...(command.rpcUrl === undefined ? {} : { rpcUrl: command.rpcUrl }),
     offline: command.offline,
@@ -142,4 +156,34 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   if (command.json) io.out(JSON.stringify(report, null, 2));
   else for (const line of formatReport(report)) io.out(line);
   return EXIT[report.status];
+}
+
+/** One connection for all; a line per receipt naming its status and, when it failed, the step. */
+async function verifyMany(command: Command, receipts: unknown[], io: Io): Promise<number> {
+  let provider: Awaited<ReturnType<typeof connectRpc>> | undefined;
+  if (!command.offline) {
+    try {
+      provider = await connectRpc(command.rpcUrl!);
+    } catch (error) {
+      io.err(`tracemark: ${(error as Error).message}`);
+      return EXIT.error;
+    }
+  }
+  try {
+    const reports: VerificationReport[] = [];
+    for (const receipt of receipts) reports.push(await verifyReceipt(receipt, provider ? { provider } : { offline: true }));
+    if (command.json) io.out(JSON.stringify(reports.map((report, i) => ({ receipt: command.receiptPaths[i], ...report })), null, 2));
+    else {
+      reports.forEach((report, i) => {
+        const failed = report.steps.find((s) => s.ok === false);
+        io.out(`${report.status.padEnd(7)} ${command.receiptPaths[i]}${failed ? `  (${failed.step}: ${failed.code ?? ""} ${failed.reason ?? ""})` : ""}`);
+      });
+      const counts = SEVERITY.map((s) => `${reports.filter((r) => r.status === s).length} ${s}`).join(", ");
+      io.out("");
+      io.out(`${reports.length} receipts: ${counts}`);
+    }
+    return EXIT[worst(reports.map((r) => r.status))];
+  } finally {
+    provider?.destroy();
+  }
 }

@@ -135,3 +135,16 @@ t.test("exits 4, quickly, when the RPC given does not answer", async (t) => {
   t.match(run.stdout, /^could not verify: /m);
   t.ok(Date.now() - start < 15_000, "does not retry forever");
 });
+
+t.test("checks several receipts in one run: a line each, and the worst outcome decides the exit", async (t) => {
+  const good = validReceipts().filter((f) => f.name === "evidence-file" || f.name === "single-leaf");
+  const allGood = await tracemark("verify", ...good.map((f) => f.file), "--offline");
+  t.equal(allGood.code, 0, allGood.stderr);
+  t.match(allGood.stdout, /2 receipts: 2 valid, 0 pending, 0 error, 0 invalid/);
+  const bad = tamperedReceipts()[0]!;
+  const mixed = await tracemark("verify", ...good.map((f) => f.file), receiptFile("mixed-bad", bad.receipt), "--offline");
+  t.equal(mixed.code, 1);
+  t.match(mixed.stdout, /^invalid .*mixed-bad\.json {2}\(/m);
+  const withContent = await tracemark("verify", good[0]!.file, good[1]!.file, "--offline", "--content", good[0]!.file);
+  t.equal(withContent.code, 2, "--content goes with one receipt");
+});
