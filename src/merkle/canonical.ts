@@ -29,24 +29,40 @@ export const MAX_JSON_DEPTH = 64;
  * are cycles and nesting deeper than MAX_JSON_DEPTH.
  */
 export function nonJsonAt(value: unknown, at = "", depth = 0): string | undefined {
+  const steps = stepsToNonJson(value, depth);
+  if (steps === undefined) return undefined;
+  return at + steps.reverse().join("") || "/";
+}
+
+/**
+ * nonJsonAt's walk. The pointer is assembled only when something is wrong: its steps ("/key",
+ * "/3") are pushed leaf first on the way back up, so a plain value (every record a server
+ * hashes) costs no string building at all.
+ */
+function stepsToNonJson(value: unknown, depth: number): string[] | undefined {
   if (value === null || typeof value === "boolean") return undefined;
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : at || "/";
-  if (typeof value === "string") return isWellFormed(value) ? undefined : at || "/";
-  if (typeof value !== "object" || depth >= MAX_JSON_DEPTH) return at || "/";
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : [];
+  if (typeof value === "string") return isWellFormed(value) ? undefined : [];
+  if (typeof value !== "object" || depth >= MAX_JSON_DEPTH) return [];
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const bad = nonJsonAt(value[i], `${at}/${i}`, depth + 1);
-      if (bad !== undefined) return bad;
+      const bad = stepsToNonJson(value[i], depth + 1);
+      if (bad !== undefined) {
+        bad.push(`/${i}`);
+        return bad;
+      }
     }
     return undefined;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return at || "/";
-  for (const [key, member] of Object.entries(value)) {
-    const where = `${at}/${escapePointer(key)}`;
-    if (!isWellFormed(key)) return where;
-    const bad = nonJsonAt(member, where, depth + 1);
-    if (bad !== undefined) return bad;
+  if (proto !== Object.prototype && proto !== null) return [];
+  for (const key of Object.keys(value)) {
+    if (!isWellFormed(key)) return [`/${escapePointer(key)}`];
+    const bad = stepsToNonJson((value as Record<string, unknown>)[key], depth + 1);
+    if (bad !== undefined) {
+      bad.push(`/${escapePointer(key)}`);
+      return bad;
+    }
   }
   return undefined;
 }

@@ -27,25 +27,38 @@ export function leadership(database: DatabaseHandle): Leadership {
     void c?.end().catch(() => {});
   };
 
-  return {
-    async check() {
-      try {
-        if (!client) {
-          client = await open();
-          client.on("error", drop);
-          client.on("end", drop);
-        }
-        if (leading) {
-          await client.query("select 1"); // still connected, so still holding the lock
-          return true;
-        }
-        const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::bigint) as locked", [PIPELINE_LOCK_KEY]);
-        leading = rows[0]?.locked === true;
-        return leading;
-      } catch {
-        drop();
-        return false;
+  async function attempt(): Promise<boolean> {
+    try {
+      if (!client) {
+        client = await open();
+        client.on("error", drop);
+        client.on("end", drop);
       }
+      if (leading) {
+        await client.query("select 1"); // still connected, so still holding the lock
+        return true;
+      }
+      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::bigint) as locked", [PIPELINE_LOCK_KEY]);
+      leading = rows[0]?.locked === true;
+      return leading;
+    } catch {
+      drop();
+      return false;
+    }
+  }
+
+  // The sealer and the anchorer ask at the same moment. Run side by side, two checks would each
+  // open a client, the second would replace the first, and the first (unreferenced, never closed)
+  // could keep the lock while this process no longer leads: no pipeline anywhere until it exits.
+  // So concurrent callers share one check.
+  let pending: Promise<boolean> | null = null;
+
+  return {
+    check() {
+      pending ??= attempt().finally(() => {
+        pending = null;
+      });
+      return pending;
     },
     async release() {
       const c = client;

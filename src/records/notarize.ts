@@ -4,10 +4,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
-import type { NewRecordRow } from "../db/records.table.ts";
 import { AppError } from "../errors.ts";
 import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
-import { claimIdempotencyKey, findIdempotencyKey, insertRecords, subjectsOfRecordHashes } from "./repository.ts";
+import { claimIdempotencyKey, findIdempotencyKey, insertRecords, subjectsOfRecordHashes, type NewAcceptedRecord } from "./repository.ts";
 import { submitterOf } from "./submitter.ts";
 
 export interface RecordInput {
@@ -23,6 +22,19 @@ export interface NotarizeResult {
   ids: string[];
   /** True when an earlier request with the same Idempotency-Key created these records. */
   replayed: boolean;
+  /**
+   * The records this call created, in request order, so the caller can answer without reading
+   * them back; null on a replay (they were created earlier: read them by id).
+   */
+  created: CreatedRecord[] | null;
+}
+
+/** A record just committed as accepted: what its first receipt holds. */
+export interface CreatedRecord {
+  id: string;
+  envelope: Envelope;
+  recordHash: string;
+  salt: string;
 }
 
 /** `field(i, "kind")` names a field of the i-th record in the request body. */
@@ -44,7 +56,8 @@ export async function notarize(
   const submittedAt = new Date().toISOString();
   const submitter = submitterOf(principal);
   const salts = randomBytes(32 * inputs.length);
-  const rows = inputs.map((input, i) => toRow(input, i, { submittedAt, submitter, principal, salt: salts.subarray(32 * i, 32 * i + 32), field: options.field }));
+  const records = inputs.map((input, i) => toRecord(input, i, { submittedAt, submitter, principal, salt: salts.subarray(32 * i, 32 * i + 32), field: options.field }));
+  const rows = records.map((r) => r.row);
 
   const claimed = await db.transaction().execute(async (tx) => {
     if (options.idempotencyKey) {
@@ -61,7 +74,11 @@ export async function notarize(
     if (earlier) return earlier;
     throw new AppError("CONFLICT", "a concurrent request with the same Idempotency-Key did not complete; retry");
   }
-  return { ids: rows.map((r) => r.id), replayed: false };
+  return {
+    ids: rows.map((r) => r.id),
+    replayed: false,
+    created: records.map(({ row, envelope }) => ({ id: row.id, envelope, recordHash: row.record_hash, salt: row.salt })),
+  };
 }
 
 async function replayOf(db: Db, keyId: string, idempotencyKey: string, requestHash: string): Promise<NotarizeResult | null> {
@@ -70,7 +87,7 @@ async function replayOf(db: Db, keyId: string, idempotencyKey: string, requestHa
   if (row.request_hash !== requestHash) {
     throw new AppError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body", { field: "headers.idempotency-key" });
   }
-  return { ids: JSON.parse(row.record_ids) as string[], replayed: true };
+  return { ids: JSON.parse(row.record_ids) as string[], replayed: true, created: null };
 }
 
 /** `prev` must name an existing record of the same subject: it chains one subject's timeline. */
@@ -96,7 +113,7 @@ interface RowContext {
   field: FieldNamer;
 }
 
-function toRow(input: RecordInput, i: number, ctx: RowContext): NewRecordRow {
+function toRecord(input: RecordInput, i: number, ctx: RowContext): { row: NewAcceptedRecord; envelope: Envelope } {
   const { contentHash, mediaType } = contentOf(input, i, ctx.field);
   const envelope: Envelope = {
     v: 1,
@@ -110,7 +127,7 @@ function toRow(input: RecordInput, i: number, ctx: RowContext): NewRecordRow {
   };
   const text = canonicalJson(envelope);
   const recordHash = sha256Hex(text);
-  return {
+  const row = {
     id: randomUUID(),
     kind: input.kind,
     subject: input.subject,
@@ -121,6 +138,7 @@ function toRow(input: RecordInput, i: number, ctx: RowContext): NewRecordRow {
     submitter_key_id: ctx.principal.keyId,
     merchant_id: ctx.principal.merchantId,
   };
+  return { row, envelope };
 }
 
 /** Exactly one of a JSON payload (hashed canonically) or a bare SHA-256 content hash. */

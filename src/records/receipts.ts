@@ -30,6 +30,11 @@ export function receiptOf(record: RecordWithBatch): Receipt {
   };
 }
 
+/** The receipt of a record just accepted: in no batch yet, so no inclusion and no anchor. */
+export function acceptedReceipt(record: { envelope: Envelope; recordHash: string; salt: string }): Receipt {
+  return { format: RECEIPT_FORMAT, record: { envelope: record.envelope, recordHash: record.recordHash, salt: record.salt }, inclusion: null, anchor: null };
+}
+
 function anchorOf(batch: BatchRow): Anchor | null {
   if (batch.status === "sealed" || !batch.tx_hash || batch.chain_id === null || !batch.contract) return null;
   const common = { chainId: Number(batch.chain_id), contract: batch.contract, batchSeq: batch.seq, txHash: batch.tx_hash };

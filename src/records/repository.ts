@@ -1,5 +1,5 @@
 // Plain functions over the records and idempotency tables; `db` may be a transaction.
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../db/database.ts";
 import type { BatchRow } from "../db/batches.table.ts";
 import type { NewRecordRow, RecordRow } from "../db/records.table.ts";
@@ -8,13 +8,30 @@ type Executor = Kysely<Database> | Transaction<Database>;
 
 export type RecordWithBatch = RecordRow & { batch: BatchRow | null };
 
-// node-postgres binds at most 65,535 parameters per statement; 13 columns a row.
-const INSERT_CHUNK = 2_000;
+/** A record as notarize() creates it: accepted, in no batch yet. */
+export type NewAcceptedRecord = Pick<
+  NewRecordRow,
+  "id" | "kind" | "subject" | "envelope" | "record_hash" | "salt" | "leaf_hash" | "submitter_key_id" | "merchant_id"
+>;
 
-export async function insertRecords(db: Executor, rows: NewRecordRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db.insertInto("records").values(rows.slice(i, i + INSERT_CHUNK)).execute();
-  }
+/**
+ * One statement for any number of rows: each column goes in as one array parameter and unnest
+ * turns the arrays back into rows, in array order (so `seq`, and later the leaf order, follow the
+ * request). A multi-row VALUES would bind 9 parameters a row (9,000 for a full batch request) that
+ * Kysely compiles, node-postgres serialises and PostgreSQL parses one by one. On PostgreSQL 15
+ * this costs about a quarter less backend CPU per row, and less work in Node (`npm run bench`).
+ */
+export async function insertRecords(db: Executor, rows: NewAcceptedRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = (name: keyof NewAcceptedRecord) => rows.map((r) => r[name] ?? null);
+  await sql`
+    insert into records (id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id)
+    select id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id
+      from unnest(${column("id")}::uuid[], ${column("kind")}::text[], ${column("subject")}::text[], ${column("envelope")}::text[],
+                  ${column("record_hash")}::text[], ${column("salt")}::text[], ${column("leaf_hash")}::text[],
+                  ${column("submitter_key_id")}::text[], ${column("merchant_id")}::uuid[])
+           with ordinality as u(id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id, n)
+     order by n`.execute(db);
 }
 
 export async function findRecords(db: Executor, ids: string[]): Promise<RecordWithBatch[]> {

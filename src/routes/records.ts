@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError, notFound } from "../errors.ts";
-import { notarize } from "../records/notarize.ts";
-import { receiptOf, statusOf, statusView } from "../records/receipts.ts";
+import { notarize, type NotarizeResult } from "../records/notarize.ts";
+import { acceptedReceipt, receiptOf, statusOf, statusView } from "../records/receipts.ts";
 import { findRecords } from "../records/repository.ts";
 import { maySeeRecord } from "../records/submitter.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
@@ -14,8 +14,12 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const writers = app.requireRole("merchant", "admin");
   const readers = app.requireRole("merchant", "admin", "mediator");
 
-  const accepted = async (ids: string[]) =>
-    (await findRecords(app.db, ids)).map((r) => ({ id: r.id, status: statusOf(r), receipt: receiptOf(r) }));
+  // Records this request created are answered from memory: they were committed a moment ago, as
+  // accepted. A replay answers with the records as they are now, read back by id.
+  const accepted = async (result: NotarizeResult) =>
+    result.created
+      ? result.created.map((r) => ({ id: r.id, status: "accepted" as const, receipt: acceptedReceipt(r) }))
+      : (await findRecords(app.db, result.ids)).map((r) => ({ id: r.id, status: statusOf(r), receipt: receiptOf(r) }));
 
   app.post(
     "/v1/records",
@@ -38,7 +42,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(key ? { idempotencyKey: key } : {}),
         requestBody: request.body,
       });
-      const [record] = await accepted(result.ids);
+      const [record] = await accepted(result);
       if (!record) throw new Error(`record ${result.ids[0]} vanished after it was committed`);
       return reply.status(202).header("idempotent-replayed", String(result.replayed)).send(record);
     },
@@ -65,7 +69,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(key ? { idempotencyKey: key } : {}),
         requestBody: request.body,
       });
-      return reply.status(202).header("idempotent-replayed", String(result.replayed)).send({ records: await accepted(result.ids) });
+      return reply.status(202).header("idempotent-replayed", String(result.replayed)).send({ records: await accepted(result) });
     },
   );
 

@@ -123,6 +123,8 @@ async function readReceipt(path: string): Promise<unknown> {
   }
 }
 
+const MANY_IN_FLIGHT = 16;
+
 // The overall outcome of several receipts: the worst one decides.
 const SEVERITY: VerificationStatus[] = ["valid", "pending", "error", "invalid"];
 const worst = (statuses: VerificationStatus[]) => statuses.reduce((a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a), "valid" as VerificationStatus);
@@ -170,8 +172,13 @@ async function verifyMany(command: Command, receipts: unknown[], io: Io): Promis
     }
   }
   try {
-    const reports: VerificationReport[] = [];
-    for (const receipt of receipts) reports.push(await verifyReceipt(receipt, provider ? { provider } : { offline: true }));
+    // A few receipts in flight at once: the RPC round trips, not the hashing, take the time.
+    const reports: VerificationReport[] = new Array(receipts.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < receipts.length; i = next++) reports[i] = await verifyReceipt(receipts[i], provider ? { provider } : { offline: true });
+    };
+    await Promise.all(Array.from({ length: Math.min(MANY_IN_FLIGHT, receipts.length) }, worker));
     if (command.json) io.out(JSON.stringify(reports.map((report, i) => ({ receipt: command.receiptPaths[i], ...report })), null, 2));
     else {
       reports.forEach((report, i) => {

@@ -1,0 +1,244 @@
+// npm run bench [-- --only=tree,gas,ingest,latency] [-- --server-cpu-prof=DIR]: measures Tracemark
+// against its targets and prints each figure beside its target with PASS or MISS, then a summary
+// table. --server-cpu-prof writes a V8 CPU profile of the ingest server process into DIR.
+//
+//   1. Merkle tree build rate (leaf hashing included) against raw SHA-256 in the same run
+//   2. Gas of one anchor transaction, and per record, for batches of 1 to 10,000 records
+//   3. Ingest through the HTTP API, single and batch endpoints, into DATABASE_URL (PIPELINE off)
+//   4. Accept → anchored delay with the pipeline running (BATCH_INTERVAL_MS, default 2,000)
+//
+// Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
+// after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { openChain, type ChainHandle } from "../src/chain/connect.ts";
+import { loadConfig, safeUrlHost } from "../src/config.ts";
+import { benchGas, type GasRow } from "./bench/gas.ts";
+import { benchIngest, type IngestResult, type LoadResult } from "./bench/ingest.ts";
+import { benchLatency, type LatencyResult } from "./bench/latency.ts";
+import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
+import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
+
+const PARTS = ["tree", "gas", "ingest", "latency"] as const;
+type Part = (typeof PARTS)[number];
+
+const TREE_RATIO_TARGET = 0.4;
+const ANCHOR_GAS_TARGET = 60_000n;
+const BATCH_INGEST_TARGET = 10_000;
+const LATENCY_SLACK_MS = 2_000;
+
+interface SummaryRow {
+  what: string;
+  measured: string;
+  target: string;
+  verdict: string;
+}
+
+const summary: SummaryRow[] = [];
+let failed = false;
+const line = (text = "") => console.log(text);
+const heading = (text: string) => line(`\n== ${text} ${"=".repeat(Math.max(0, 86 - text.length))}`);
+
+function partsToRun(): Set<Part> {
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  if (!only) return new Set(PARTS);
+  const asked = only.split(",").map((p) => p.trim());
+  const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) {
+    console.error(`unknown part(s) ${unknown.join(", ")}; choose from ${PARTS.join(", ")}`);
+    process.exit(2);
+  }
+  return new Set(asked as Part[]);
+}
+
+async function part(name: string, run: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  try {
+    await run();
+  } catch (error) {
+    failed = true;
+    line(`ERROR in ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    summary.push({ what: name, measured: "error", target: "", verdict: "ERROR" });
+  }
+  line(`(${name} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+// 1 ----------------------------------------------------------------------------------------------
+
+function reportTree(r: TreeBenchResult): void {
+  heading("1. Merkle tree build rate (RFC 9162, leaf hashing included) vs raw SHA-256");
+  line(`raw SHA-256, 65-byte input, one-shot hash(..., "buffer") (a Buffer per digest): ${fmt(r.rawSha256PerSec)} hashes/s`);
+  line(`raw SHA-256, 65-byte input, string digest (no Buffer; closest to the bare hash):  ${fmt(r.hashOnlyPerSec)} hashes/s`);
+  line("A tree of N leaves costs N leaf hashes + N-1 node hashes: a builder with no overhead reaches ratio 0.5.");
+  for (const row of r.trees) {
+    line(
+      `  ${fmt(row.leaves).padStart(7)} leaves: ${fmt(row.leavesPerSec).padStart(9)} leaves/s (${row.ms.toFixed(1)} ms); ratio [target >= ${TREE_RATIO_TARGET}, ideal 0.5] ` +
+        `${row.ratio.toFixed(3)} to the Buffer-digest rate ${verdict(row.ratio >= TREE_RATIO_TARGET)}, ` +
+        `${row.ratioHashOnly.toFixed(3)} to the string-digest rate ${verdict(row.ratioHashOnly >= TREE_RATIO_TARGET)}`,
+    );
+  }
+  line("(A ratio above 0.5 means the baseline carries a cost the tree avoids: src/merkle/leaf.ts hashes to string digests.)");
+  line(`audit paths for all 10,000 leaves of a batch: ${r.auditPaths10kMs.toFixed(1)} ms`);
+  const sizes = r.trees.map((t) => fmt(t.leaves)).join(", ");
+  const worst = (ratio: (t: TreeBenchResult["trees"][number]) => number) => r.trees.reduce((a, b) => (ratio(b) < ratio(a) ? b : a));
+  const byBuffer = worst((t) => t.ratio);
+  const byString = worst((t) => t.ratioHashOnly);
+  summary.push({
+    what: `tree leaves/s ÷ SHA-256 Buffer-digest rate (worst of ${sizes} leaves)`,
+    measured: `${byBuffer.ratio.toFixed(3)} (${fmt(byBuffer.leavesPerSec)} ÷ ${fmt(r.rawSha256PerSec)})`,
+    target: `>= ${TREE_RATIO_TARGET} (ideal 0.5)`,
+    verdict: verdict(byBuffer.ratio >= TREE_RATIO_TARGET),
+  });
+  summary.push({
+    what: `tree leaves/s ÷ SHA-256 string-digest rate (worst of ${sizes} leaves)`,
+    measured: `${byString.ratioHashOnly.toFixed(3)} (${fmt(byString.leavesPerSec)} ÷ ${fmt(r.hashOnlyPerSec)})`,
+    target: `>= ${TREE_RATIO_TARGET} (ideal 0.5)`,
+    verdict: verdict(byString.ratioHashOnly >= TREE_RATIO_TARGET),
+  });
+}
+
+// 2 ----------------------------------------------------------------------------------------------
+
+function reportGas(rows: GasRow[]): void {
+  heading("2. Gas of one anchor transaction, BatchAnchor.anchor(root, treeSize), in-process Hardhat");
+  line("Real batches: sample records → envelopes → recordHash → salted leafHash → RFC 9162 tree; the root is anchored");
+  line("on a freshly deployed contract (the first row is the contract's first anchor). gasUsed from the receipt.");
+  for (const row of rows) {
+    const pass = row.gasUsed <= ANCHOR_GAS_TARGET;
+    line(
+      `  batch of ${fmt(row.batchSize).padStart(6)} records: ${fmt(Number(row.gasUsed)).padStart(7)} gas [target <= ${fmt(Number(ANCHOR_GAS_TARGET))}] ${verdict(pass)}` +
+        `   → ${fmt(row.gasPerRecord, row.gasPerRecord < 10 ? 2 : 0).padStart(7)} gas per record (block ${row.blockNumber})`,
+    );
+  }
+  const max = rows.reduce((m, r) => (r.gasUsed > m ? r.gasUsed : m), 0n);
+  summary.push({ what: "anchor tx gas (max over batch sizes)", measured: `${fmt(Number(max))} gas`, target: `<= ${fmt(Number(ANCHOR_GAS_TARGET))}`, verdict: verdict(max <= ANCHOR_GAS_TARGET) });
+  summary.push({
+    what: `gas per record at ${rows.map((r) => fmt(r.batchSize)).join(" / ")}`,
+    measured: rows.map((r) => fmt(r.gasPerRecord, r.gasPerRecord < 10 ? 1 : 0)).join(" / "),
+    target: "(informative)",
+    verdict: "",
+  });
+}
+
+// 3 ----------------------------------------------------------------------------------------------
+
+function loadLine(r: LoadResult): string {
+  const cpu = r.cpuPer1k;
+  const ms = (v: number | null) => (v === null ? "n/a" : `${fmt(v, 1)} ms`);
+  return (
+    `  ${r.endpoint.padEnd(18)} ${fmt(r.recordsPerRequest).padStart(5)} rec/request, ${r.concurrency} in flight, ${r.seconds} s: ` +
+    `${fmt(r.recordsPerSec).padStart(7)} records/s (${fmt(r.requests)} requests; latency p50 ${fmt(r.requestP50Ms, 1)} ms, p95 ${fmt(r.requestP95Ms, 1)} ms; ${r.errors} errors)\n` +
+    `  ${"".padEnd(18)} CPU per 1,000 records: server ${ms(cpu.server)}, PostgreSQL backends ${ms(cpu.database)}, load generator ${ms(cpu.client)}` +
+    (r.firstError ? `\n  first error: ${r.firstError}` : "")
+  );
+}
+
+async function reportIngest(databaseLabel: string, onPostgres: boolean, durability: string | null, r: IngestResult): Promise<void> {
+  heading("3. Ingest through the HTTP API (records/s committed)");
+  line(`database: ${databaseLabel}${durability ? ` (${durability})` : ""}`);
+  line("server: `node src/server.ts` as a child process on 127.0.0.1 with PIPELINE=off (nothing is sealed or anchored while");
+  line(`ingest is measured), LOG_LEVEL=${r.logLevel}; client: fetch (undici), bodies serialised in advance, 1.5 s warm-up, then measured.`);
+  line("Each payload is a ~200-byte JSON object (canonicalised and hashed by the server).");
+  if (!onPostgres) line("(PGlite runs inside the server process: its CPU time is in the server's figure.)");
+  if (r.single) line(loadLine(r.single));
+  if (r.batch) {
+    line(loadLine(r.batch));
+    const pass = r.batch.recordsPerSec >= BATCH_INGEST_TARGET && r.batch.errors === 0;
+    line(`  batch endpoint: ${fmt(r.batch.recordsPerSec)} records/s [target >= ${fmt(BATCH_INGEST_TARGET)} durably into PostgreSQL] ${verdict(pass)}${onPostgres ? "" : "  (PGlite: NOT the target's database)"}`);
+  }
+  if (r.stored !== null) line(`durability check: ${fmt(r.accepted)} records answered 202, ${fmt(r.stored)} rows in the database ${r.accepted === r.stored ? "(equal)" : "(MISMATCH)"}`);
+  if (r.single) summary.push({ what: "ingest POST /v1/records (1 rec/request)", measured: `${fmt(r.single.recordsPerSec)} rec/s`, target: "(informative)", verdict: "" });
+  if (r.batch) {
+    summary.push({
+      what: `ingest POST /v1/records/batch (1,000/request)${onPostgres ? "" : " [PGlite!]"}`,
+      measured: `${fmt(r.batch.recordsPerSec)} rec/s`,
+      target: `>= ${fmt(BATCH_INGEST_TARGET)} rec/s (PostgreSQL)`,
+      verdict: onPostgres ? verdict(r.batch.recordsPerSec >= BATCH_INGEST_TARGET && r.batch.errors === 0) : `${verdict(r.batch.recordsPerSec >= BATCH_INGEST_TARGET)} (PGlite)`,
+    });
+  }
+  if (r.stored !== null && r.stored !== r.accepted) failed = true;
+}
+
+// 4 ----------------------------------------------------------------------------------------------
+
+function reportLatency(databaseLabel: string, r: LatencyResult): void {
+  heading("4. Accept → anchored (batch anchored_at − record accepted_at, from the database)");
+  const target = r.batchIntervalMs + LATENCY_SLACK_MS;
+  line(`database: ${databaseLabel}; chain: in-process Hardhat (automine); pipeline: startPipeline in the bench process`);
+  line(`BATCH_INTERVAL_MS=${fmt(r.batchIntervalMs)}; ${fmt(r.ratePerSec)} records/s through POST /v1/records for ${r.seconds} s`);
+  line(`  ${fmt(r.records)} records in ${fmt(r.batches)} anchored batches (${r.notAnchored} not anchored in time, ${r.sendErrors} send errors)`);
+  const pass = r.p95Ms <= target && r.notAnchored === 0;
+  line(`  p50 ${fmt(r.p50Ms)} ms, p95 ${fmt(r.p95Ms)} ms, max ${fmt(r.maxMs)} ms  [target p95 <= BATCH_INTERVAL_MS + 2 s = ${fmt(target)} ms] ${verdict(pass)}`);
+  summary.push({ what: "accept → anchored p95 (p50 / max)", measured: `${fmt(r.p95Ms)} ms (${fmt(r.p50Ms)} / ${fmt(r.maxMs)})`, target: `<= ${fmt(target)} ms`, verdict: verdict(pass) });
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function printSummary(): void {
+  heading("Summary");
+  const cols = [
+    Math.max(6, ...summary.map((r) => r.what.length)),
+    Math.max(8, ...summary.map((r) => r.measured.length)),
+    Math.max(6, ...summary.map((r) => r.target.length)),
+  ] as const;
+  const row = (a: string, b: string, c: string, d: string) => line(`${a.padEnd(cols[0])} | ${b.padEnd(cols[1])} | ${c.padEnd(cols[2])} | ${d}`);
+  row("metric", "measured", "target", "verdict");
+  line(`${"-".repeat(cols[0])}-+-${"-".repeat(cols[1])}-+-${"-".repeat(cols[2])}-+--------`);
+  for (const r of summary) row(r.what, r.measured, r.target, r.verdict);
+}
+
+async function main(): Promise<void> {
+  const parts = partsToRun();
+  const serverUrl = process.env["DATABASE_URL"] || undefined;
+  const databaseLabel = serverUrl ? `PostgreSQL at ${safeUrlHost(serverUrl)} (a fresh database per part, dropped after)` : "PGlite in memory";
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  line(`Tracemark bench — Node ${process.version}, ${availableParallelism()} CPUs (${cpu}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  line(`database: ${databaseLabel}`);
+  if (!serverUrl && (parts.has("ingest") || parts.has("latency"))) {
+    line("");
+    line("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    line("!!! DATABASE_URL is not set: ingest and latency run on PGlite (in-memory, single process).    !!!");
+    line("!!! The ingest target is about PostgreSQL; set DATABASE_URL=postgres://... for real figures. !!!");
+    line("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+  }
+
+  if (parts.has("tree")) await part("tree", async () => reportTree(await benchTree()));
+
+  let chain: ChainHandle | null = null;
+  const theChain = async () => (chain ??= await openChain(loadConfig({ LOG_LEVEL: "silent" }), quietLog));
+  try {
+    if (parts.has("gas")) await part("gas", async () => reportGas(await benchGas(await theChain())));
+
+    if (parts.has("ingest")) {
+      await part("ingest", async () => {
+        const durability = serverUrl ? await durabilitySettings(serverUrl) : null;
+        const db = await freshDatabase(serverUrl);
+        try {
+          const profileDir = process.argv.find((a) => a.startsWith("--server-cpu-prof="))?.slice("--server-cpu-prof=".length);
+          const serverNodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+          await reportIngest(databaseLabel, Boolean(serverUrl), durability, await benchIngest({ databaseUrl: db.url, serverNodeArgs }));
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+
+    if (parts.has("latency")) {
+      await part("latency", async () => {
+        const db = await freshDatabase(serverUrl);
+        try {
+          reportLatency(databaseLabel, await benchLatency({ databaseUrl: db.url, chain: await theChain() }));
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+  } finally {
+    await (chain as ChainHandle | null)?.close();
+  }
+
+  printSummary();
+  line(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on this machine moves the rates; CPU per record much less)`);
+}
+
+await main();
+process.exit(failed ? 1 : 0);
