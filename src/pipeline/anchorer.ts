@@ -126,7 +126,8 @@ export class Anchorer {
     const elsewhere = await this.findAnchoredOnChain(batch.root);
     if (elsewhere) {
       await markAnchored(this.db, batch.seq, elsewhere);
-      this.log.info({ batch: batch.seq, tx: elsewhere.txHash }, "batch anchored by an earlier transaction");
+      const how = elsewhere.txHash === txHash ? "batch anchored" : "batch anchored by an earlier transaction";
+      this.log.info({ batch: batch.seq, tx: elsewhere.txHash }, how);
       return true;
     }
     if (receipt) {

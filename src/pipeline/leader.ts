@@ -30,9 +30,14 @@ export function leadership(database: DatabaseHandle): Leadership {
   async function attempt(): Promise<boolean> {
     try {
       if (!client) {
-        client = await open();
-        client.on("error", drop);
-        client.on("end", drop);
+        const opened = await open();
+        // Only the current client's death ends leadership; a late event from an old one must not.
+        const dropIfCurrent = () => {
+          if (client === opened) drop();
+        };
+        opened.on("error", dropIfCurrent);
+        opened.on("end", dropIfCurrent);
+        client = opened;
       }
       if (leading) {
         await client.query("select 1"); // still connected, so still holding the lock
