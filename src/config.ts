@@ -4,6 +4,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { ConfigError } from "./errors.ts";
+import { redact } from "./verifier/rpc.ts";
 
 const Hex32Key = Type.String({ pattern: "^(0x)?[0-9a-fA-F]{64}$" });
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
@@ -57,7 +58,8 @@ const PROBLEMS: Record<string, (params: Record<string, unknown>) => string> = {
   minLength: () => "must not be empty",
 };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `requireContract: false` for the deploy command, which is what makes the contract. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { requireContract?: boolean } = {}): Config {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
@@ -71,12 +73,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const shown = SECRET_VARIABLES.has(variable) ? "" : ` (got ${JSON.stringify(raw[variable])})`;
     throw new ConfigError(variable, `${problem}${shown}`);
   }
-  checkCombinations(config);
+  checkCombinations(config, options.requireContract ?? true);
   return Object.freeze(config);
 }
 
-function checkCombinations(config: Static<typeof ConfigSchema>): void {
-  if (config.CHAIN_RPC_URL && !config.CONTRACT_ADDRESS) {
+function checkCombinations(config: Static<typeof ConfigSchema>, requireContract: boolean): void {
+  if (requireContract && config.CHAIN_RPC_URL && !config.CONTRACT_ADDRESS) {
     throw new ConfigError("CONTRACT_ADDRESS", "is required when CHAIN_RPC_URL is set (deploy with `npm run deploy`)");
   }
   if (config.ANCHOR_KEYSTORE && config.ANCHOR_KEYSTORE_PASSWORD === undefined) {
@@ -100,11 +102,4 @@ export function describeConfig(config: Config): { database: string; chain: strin
 }
 
 /** host:port/path of a URL without user, password or query (which may carry API keys). */
-export function safeUrlHost(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname}`;
-  } catch {
-    return "(unparsable URL)";
-  }
-}
+export const safeUrlHost = redact;

@@ -2,7 +2,7 @@
 // records, percentiles and number formatting.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+export { freeLoopbackPort } from "../lib/loopback.ts";
 import pg from "pg";
 
 export const quietLog = { info: () => {}, warn: () => {} };
@@ -44,18 +44,6 @@ export async function durabilitySettings(serverUrl: string): Promise<string> {
   return `${row.v.split(" on ")[0]}, fsync=${row.fsync}, synchronous_commit=${row.sc}`;
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (address !== null && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /**
  * A realistic record: a live-stream order's evidence as a small JSON payload (the costlier

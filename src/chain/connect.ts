@@ -70,8 +70,7 @@ async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<
   if (config.CHAIN_ID !== undefined && BigInt(config.CHAIN_ID) !== chainId) {
     throw new Error(`CHAIN_RPC_URL serves chain ${chainId}, but CHAIN_ID is ${config.CHAIN_ID}`);
   }
-  // A static network: ethers would otherwise re-detect it, and retry forever when it cannot.
-  const provider = new JsonRpcProvider(rpcRequest(url), Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+  const provider = jsonRpcProvider(url, chainId);
   const address = config.CONTRACT_ADDRESS as string;
   await assertBatchAnchorAt(provider, address, chainId);
   const signer = await anchoringSigner(config, provider, log);
@@ -89,6 +88,14 @@ async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<
   };
 }
 
+/**
+ * A provider pinned to `chainId` (ethers would otherwise re-detect the network, and retry forever
+ * when it cannot), with request timeouts and without ethers' response cache.
+ */
+export function jsonRpcProvider(url: string, chainId: bigint): JsonRpcProvider {
+  return new JsonRpcProvider(rpcRequest(url), Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+}
+
 function rpcRequest(url: string): FetchRequest {
   const request = new FetchRequest(url);
   request.timeout = RPC_TIMEOUT_MS;
@@ -96,7 +103,7 @@ function rpcRequest(url: string): FetchRequest {
 }
 
 /** One eth_chainId call with a timeout, so a wrong URL fails at once with a reason. */
-async function probeChainId(url: string): Promise<bigint> {
+export async function probeChainId(url: string): Promise<bigint> {
   const request = rpcRequest(url);
   request.body = { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] };
   try {
@@ -121,7 +128,8 @@ async function assertBatchAnchorAt(provider: Provider, address: string, chainId:
   }
 }
 
-async function anchoringSigner(config: Config, provider: JsonRpcProvider, log: ChainLog): Promise<Signer> {
+/** The anchoring key: ANCHOR_PRIVATE_KEY, ANCHOR_KEYSTORE, or on a development chain its public test account. */
+export async function anchoringSigner(config: Config, provider: JsonRpcProvider, log: ChainLog): Promise<Signer> {
   if (config.ANCHOR_PRIVATE_KEY) return new Wallet(config.ANCHOR_PRIVATE_KEY, provider);
   if (config.ANCHOR_KEYSTORE) {
     const json = await readFile(config.ANCHOR_KEYSTORE, "utf8").catch((error: unknown) => {

@@ -49,3 +49,12 @@ t.test("the scripts refuse an in-memory database and a bad DATABASE_URL with one
   t.equal(bad.stderr.trim().split("\n").length, 1);
   t.match(bad.stderr, /cannot connect to PostgreSQL/);
 });
+
+t.test("deploy exits with one line when the RPC does not answer, and never echoes a key", async (t) => {
+  const res = await run("scripts/deploy.ts", [], { CHAIN_RPC_URL: "http://127.0.0.1:9", ANCHOR_PRIVATE_KEY: "11".repeat(32) });
+  t.equal(res.code, 1);
+  t.equal(res.stderr.trim().split("\n").length, 1);
+  t.match(res.stderr, /does not answer eth_chainId/);
+  t.notMatch(res.stderr + res.stdout, "11".repeat(32));
+  t.equal((await run("scripts/deploy.ts", [], {})).stderr.trim(), "deploy: CHAIN_RPC_URL is not set");
+});

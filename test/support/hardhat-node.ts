@@ -1,7 +1,6 @@
 // Starts a real `hardhat node` (Hardhat 3) on a free loopback port, for tests whose behaviour
 // depends on a JSON-RPC chain in another process rather than the in-process network.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { JsonRpcProvider } from "ethers";
 import type { JsonRpcSigner } from "ethers";
@@ -15,21 +14,8 @@ export interface HardhatNode {
   stop(): Promise<void>;
 }
 
-/** A port that was free on 127.0.0.1 a moment ago (the OS picks it for a listener on port 0). */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === "object") resolve(address.port);
-        else reject(new Error("could not read the port of a loopback listener"));
-      });
-    });
-  });
-}
+export { freeLoopbackPort } from "../../scripts/lib/loopback.ts";
+import { freeLoopbackPort } from "../../scripts/lib/loopback.ts";
 
 async function answersChainId(url: string): Promise<boolean> {
   try {
