@@ -14,9 +14,14 @@ t.test("API keys and roles", async (t) => {
   });
 
   t.test("an unknown or malformed key is 401", async (t) => {
-    for (const token of ["tmk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "nonsense", `${h.admin.token}x`]) {
+    const tokens: Array<[string, string]> = [
+      ["an unknown key", "tmk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+      ["not a key at all", "nonsense"],
+      ["a real key with a character added", `${h.admin.token}x`],
+    ];
+    for (const [what, token] of tokens) {
       const res = await inject({ method: "GET", url: "/v1/me", headers: { authorization: `Bearer ${token}` } });
-      t.equal(res.statusCode, 401, token);
+      t.equal(res.statusCode, 401, what);
     }
   });
 
