@@ -1,6 +1,5 @@
 // The record envelope v1 (DESIGN.md "Records and hashing", docs/receipt-v1.md "recordHash"):
 // the JSON object whose RFC 8785 canonical bytes are hashed into a record's recordHash.
-import { randomBytes } from "node:crypto";
 import Type from "typebox";
 import type { Static } from "typebox";
 import { canonicalBytes, sha256Hex } from "./canonical.ts";
@@ -57,9 +56,4 @@ export function contentHashOfJson(value: JsonValue): string {
 export function isJsonMediaType(mediaType: string): boolean {
   const essence = mediaType.split(";", 1)[0]!.trim().toLowerCase();
   return essence === "application/json" || essence.endsWith("+json");
-}
-
-/** A fresh per-record salt: 32 random bytes, 64 lower-case hex digits. */
-export function newSalt(): string {
-  return randomBytes(32).toString("hex");
 }

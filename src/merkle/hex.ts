@@ -14,8 +14,3 @@ export function bytes32(hex: string): Buffer {
   if (!isHex32(hex)) throw new TypeError("expected 64 lower-case hex digits");
   return Buffer.from(hex, "hex");
 }
-
-/** A Merkle hash as receipts write it. */
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
