@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
-import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
+import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, MAX_JSON_DEPTH, nonJsonAt, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
 import { claimIdempotencyKey, findIdempotencyKey, insertRecords, subjectsOfRecordHashes, type NewAcceptedRecord } from "./repository.ts";
 import { submitterOf } from "./submitter.ts";
 
@@ -46,6 +46,7 @@ export async function notarize(
   inputs: RecordInput[],
   options: { field: FieldNamer; idempotencyKey?: string; requestBody?: unknown },
 ): Promise<NotarizeResult> {
+  inputs.forEach((input, i) => assertPlainJson(input, i, options.field));
   const requestHash = options.idempotencyKey ? sha256Hex(canonicalJson(options.requestBody ?? inputs)) : "";
   if (options.idempotencyKey) {
     const earlier = await replayOf(db, principal.keyId, options.idempotencyKey, requestHash);
@@ -88,6 +89,17 @@ async function replayOf(db: Db, keyId: string, idempotencyKey: string, requestHa
     throw new AppError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body", { field: "headers.idempotency-key" });
   }
   return { ids: JSON.parse(row.record_ids) as string[], replayed: true, created: null };
+}
+
+/**
+ * JSON.parse can still hand over what RFC 8785 cannot hash (a lone surrogate, nesting deeper than
+ * the canonicaliser allows): that is the client's input, so a 400 naming the field, not a 500.
+ */
+function assertPlainJson(input: RecordInput, i: number, field: FieldNamer): void {
+  const at = nonJsonAt(input);
+  if (at === undefined) return;
+  const name = at.split("/")[1] ?? "payload";
+  throw new AppError("VALIDATION_FAILED", `${field(i, name)} cannot be hashed as RFC 8785 JSON (at ${at}: a lone surrogate or nesting deeper than ${MAX_JSON_DEPTH})`, { field: field(i, name) });
 }
 
 /** `prev` must name an existing record of the same subject: it chains one subject's timeline. */

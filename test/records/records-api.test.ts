@@ -54,6 +54,23 @@ t.test("the records API", async (t) => {
     }
   });
 
+  t.test("JSON that RFC 8785 cannot hash is a 400 naming the field, with or without an Idempotency-Key", async (t) => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    const bodies: Array<[string, string]> = [
+      [`{"kind":"k","subject":"s","payload":${JSON.stringify(deep)}}`, "body.payload"],
+      ['{"kind":"k","subject":"s\\ud800","payload":{}}', "body.subject"],
+      ['{"kind":"k","subject":"s","payload":{"a":"\\udc00"}}', "body.payload"],
+    ];
+    for (const [payload, field] of bodies) {
+      for (const extra of [{}, { "idempotency-key": `bad-${field}` }]) {
+        const res = await h.app.inject({ method: "POST", url: "/v1/records", headers: { ...bearer(merchant), "content-type": "application/json", ...extra }, payload });
+        t.equal(res.statusCode, 400, `${field} ${JSON.stringify(extra)}`);
+        t.equal(res.json().error.field, field);
+      }
+    }
+  });
+
   t.test("a prev link must name an earlier record of the same subject", async (t) => {
     const first = (await post({ kind: "provenance.origin", subject: "item:1", payload: { farm: "x" } })).json();
     const next = await post({ kind: "provenance.inspection", subject: "item:1", payload: { ok: true }, prev: first.receipt.record.recordHash });
