@@ -6,7 +6,7 @@
 // the service reads it. The deployer becomes the admin; ANCHORER_ROLE goes to ANCHORER_ADDRESS,
 // or to the deployer. Never prints a key, a password or the full RPC URL.
 import { getAddress } from "ethers";
-import { anchoringSigner, jsonRpcProvider, probeChainId } from "../src/chain/connect.ts";
+import { anchoringSigner, connectChainRpc } from "../src/chain/connect.ts";
 import { deployBatchAnchor } from "../src/chain/deploy.ts";
 import { loadConfig } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
@@ -33,8 +33,8 @@ const anchorer = anchorerAddress();
 const log = { info: (m: string) => process.stderr.write(`deploy: ${m}\n`), warn: (m: string) => process.stderr.write(`deploy: ${m}\n`) };
 
 try {
-  const chainId = await probeChainId(config.CHAIN_RPC_URL);
-  const provider = jsonRpcProvider(config.CHAIN_RPC_URL, chainId);
+  const provider = await connectChainRpc(config.CHAIN_RPC_URL);
+  const { chainId } = await provider.getNetwork();
   try {
     const signer = await anchoringSigner(config, provider, log);
     const admin = await signer.getAddress();

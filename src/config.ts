@@ -4,7 +4,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { ConfigError } from "./errors.ts";
-import { redact } from "./verifier/rpc.ts";
+import { redact } from "./verifier/redact.ts";
 
 const Hex32Key = Type.String({ pattern: "^(0x)?[0-9a-fA-F]{64}$" });
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });

@@ -1,9 +1,9 @@
-import { FetchRequest, HDNodeWallet, JsonRpcProvider, Network, Wallet, keccak256, type Provider, type Signer } from "ethers";
+import { BrowserProvider, HDNodeWallet, Wallet, keccak256, type JsonRpcProvider, type Provider, type Signer } from "ethers";
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config.ts";
-import { safeUrlHost } from "../config.ts";
 import { batchAnchorArtifact, batchAnchorAt, type BatchAnchorContract } from "./artifact.ts";
 import { deployBatchAnchor } from "./deploy.ts";
+import { connectRpc, redact, RpcUnreachableError } from "../verifier/rpc.ts";
 
 export interface ChainHandle {
   provider: Provider;
@@ -21,9 +21,6 @@ export interface ChainLog {
   warn(msg: string): void;
 }
 
-const RPC_TIMEOUT_MS = 10_000;
-// ethers answers a repeated identical call from a 250 ms cache by default; the anchorer needs the
-// chain's answer now (a nonce, the latest block), so providers are built with caching off.
 const HARDHAT_CHAIN_ID = 31337n;
 
 /**
@@ -42,8 +39,8 @@ export async function openChain(config: Config, log: ChainLog): Promise<ChainHan
 /** Hardhat's in-process network (EDR): a fresh chain for this process, with the contract deployed on it. */
 async function openEmbedded(log: ChainLog): Promise<ChainHandle> {
   const { network } = await import("hardhat");
-  const { BrowserProvider } = await import("ethers");
   const connection = await network.connect();
+  // No response cache: the anchorer needs the chain's answer now (see verifier/rpc.ts).
   const provider = new BrowserProvider(connection.provider, undefined, { cacheTimeout: -1 });
   const signer = hardhatDevAccount().connect(provider);
   const anchorer = await signer.getAddress();
@@ -66,16 +63,17 @@ async function openEmbedded(log: ChainLog): Promise<ChainHandle> {
 }
 
 async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<ChainHandle> {
-  const chainId = await probeChainId(url);
+  const provider = await connectChainRpc(url);
+  const { chainId } = await provider.getNetwork();
   if (config.CHAIN_ID !== undefined && BigInt(config.CHAIN_ID) !== chainId) {
+    provider.destroy();
     throw new Error(`CHAIN_RPC_URL serves chain ${chainId}, but CHAIN_ID is ${config.CHAIN_ID}`);
   }
-  const provider = jsonRpcProvider(url, chainId);
   const address = config.CONTRACT_ADDRESS as string;
   await assertBatchAnchorAt(provider, address, chainId);
   const signer = await anchoringSigner(config, provider, log);
   const anchorer = await signer.getAddress();
-  log.info(`chain ${chainId} at ${safeUrlHost(url)}; BatchAnchor at ${address}; anchoring from ${anchorer}`);
+  log.info(`chain ${chainId} at ${redact(url)}; BatchAnchor at ${address}; anchoring from ${anchorer}`);
   return {
     provider,
     signer,
@@ -89,32 +87,16 @@ async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<
 }
 
 /**
- * A provider pinned to `chainId` (ethers would otherwise re-detect the network, and retry forever
- * when it cannot), with request timeouts and without ethers' response cache.
+ * The provider for CHAIN_RPC_URL: the verifier's fail-fast connection (one eth_chainId with a
+ * timeout, then pinned to that chain), with a message that names the variable.
  */
-export function jsonRpcProvider(url: string, chainId: bigint): JsonRpcProvider {
-  return new JsonRpcProvider(rpcRequest(url), Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
-}
-
-function rpcRequest(url: string): FetchRequest {
-  const request = new FetchRequest(url);
-  request.timeout = RPC_TIMEOUT_MS;
-  return request;
-}
-
-/** One eth_chainId call with a timeout, so a wrong URL fails at once with a reason. */
-export async function probeChainId(url: string): Promise<bigint> {
-  const request = rpcRequest(url);
-  request.body = { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] };
+export async function connectChainRpc(url: string): Promise<JsonRpcProvider> {
   try {
-    const response = await request.send();
-    response.assertOk();
-    const body = response.bodyJson as { result?: string; error?: { message?: string } };
-    if (typeof body.result !== "string") throw new Error(body.error?.message ?? "no result");
-    return BigInt(body.result);
+    return await connectRpc(url);
   } catch (error) {
-    const reason = error instanceof Error ? (error as { shortMessage?: string }).shortMessage ?? error.message : String(error);
-    throw new Error(`CHAIN_RPC_URL ${safeUrlHost(url)} does not answer eth_chainId: ${reason}`, { cause: error });
+    if (!(error instanceof RpcUnreachableError)) throw error;
+    const cause = error.cause instanceof Error ? ((error.cause as { shortMessage?: string }).shortMessage ?? error.cause.message) : String(error.cause);
+    throw new Error(`CHAIN_RPC_URL ${redact(url)} does not answer eth_chainId: ${cause.split("\n")[0]}`, { cause: error });
   }
 }
 

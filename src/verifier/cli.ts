@@ -2,9 +2,9 @@
 // scripts/tracemark.mjs is the executable; this module is its body, importable by tests.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import type { JsonRpcProvider } from "ethers";
 import type { StepResult, VerificationReport, VerificationStatus } from "../merkle/report.ts";
 import { verifyReceipt } from "./index.ts";
-import { connectRpc } from "./rpc.ts";
 
 export const USAGE = `Usage: tracemark verify <receipt.json>... (--rpc URL | --offline) [--content FILE] [--json]
 
@@ -162,9 +162,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 /** One connection for all; a line per receipt naming its status and, when it failed, the step. */
 async function verifyMany(command: Command, receipts: unknown[], io: Io): Promise<number> {
-  let provider: Awaited<ReturnType<typeof connectRpc>> | undefined;
+  let provider: JsonRpcProvider | undefined;
   if (!command.offline) {
     try {
+      // Loaded only here, as verifyReceipt does: --offline runs without ethers.
+      const { connectRpc } = await import("./rpc.ts");
       provider = await connectRpc(command.rpcUrl!);
     } catch (error) {
       io.err(`tracemark: ${(error as Error).message}`);

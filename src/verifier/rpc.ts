@@ -3,6 +3,9 @@
 // verifier must instead say "unreachable" and stop. So the chain id is asked once, with a
 // timeout, and the provider is then pinned to that network.
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
+import { redact } from "./redact.ts";
+
+export { redact };
 
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
@@ -13,15 +16,6 @@ export class RpcUnreachableError extends Error {
   }
 }
 
-/** The URL without credentials or query (API keys often live there), for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname}`;
-  } catch {
-    return "<invalid URL>";
-  }
-}
 
 /** Connects to `url` and returns a provider pinned to the chain id it reports. Call destroy() after. */
 export async function connectRpc(url: string, timeoutMs = DEFAULT_RPC_TIMEOUT_MS): Promise<JsonRpcProvider> {
@@ -41,5 +35,7 @@ export async function connectRpc(url: string, timeoutMs = DEFAULT_RPC_TIMEOUT_MS
     probe.destroy();
   }
   const network = Network.from(chainId);
-  return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 1 });
+  // No response cache: ethers would answer a repeated call (a nonce, the latest block) from the
+  // last 250 ms, and the anchorer that shares this provider needs the chain's answer now.
+  return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 1, cacheTimeout: -1 });
 }
