@@ -3,7 +3,7 @@
 import { issueApiKey } from "../src/auth/api-keys.ts";
 import { openDatabase } from "../src/db/connect.ts";
 import { migrateToLatest } from "../src/db/migrate.ts";
-import { configOrDie, die, firstLine } from "./cli-support.ts";
+import { configOrDie, die, firstLine } from "../src/exit.ts";
 
 const config = configOrDie();
 if (!config.DATABASE_URL && !config.PGLITE_DATA_DIR) die("set DATABASE_URL: a key in an in-memory database would vanish at once");

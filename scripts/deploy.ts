@@ -8,9 +8,7 @@
 import { getAddress } from "ethers";
 import { anchoringSigner, connectChainRpc } from "../src/chain/connect.ts";
 import { deployBatchAnchor } from "../src/chain/deploy.ts";
-import { loadConfig } from "../src/config.ts";
-import { ConfigError } from "../src/errors.ts";
-import { die, firstLine } from "./cli-support.ts";
+import { configOrDie, die, firstLine } from "../src/exit.ts";
 
 function anchorerAddress(): string | undefined {
   const raw = process.env["ANCHORER_ADDRESS"]?.trim();
@@ -22,12 +20,7 @@ function anchorerAddress(): string | undefined {
   }
 }
 
-let config;
-try {
-  config = loadConfig(process.env, { requireContract: false });
-} catch (error) {
-  die(`deploy: ${error instanceof ConfigError ? `invalid configuration: ${error.message}` : firstLine(error)}`);
-}
+const config = configOrDie("deploy: ", { requireContract: false });
 if (!config.CHAIN_RPC_URL) die("deploy: CHAIN_RPC_URL is not set");
 const anchorer = anchorerAddress();
 const log = { info: (m: string) => process.stderr.write(`deploy: ${m}\n`), warn: (m: string) => process.stderr.write(`deploy: ${m}\n`) };

@@ -1,7 +1,7 @@
 // npm run migrate [-- down | -- down-all]: applies (or reverts) migrations on DATABASE_URL.
 import { openDatabase } from "../src/db/connect.ts";
 import { migrateDown, migrateToLatest } from "../src/db/migrate.ts";
-import { configOrDie, die, firstLine } from "./cli-support.ts";
+import { configOrDie, die, firstLine } from "../src/exit.ts";
 
 const config = configOrDie();
 if (!config.DATABASE_URL && !config.PGLITE_DATA_DIR) die("set DATABASE_URL (or PGLITE_DATA_DIR): migrating an in-memory database would do nothing");

@@ -3,31 +3,20 @@ import closeWithGrace from "close-with-grace";
 import pino from "pino";
 import { buildApp } from "./app.ts";
 import { issueApiKey, hasAdminKey } from "./auth/api-keys.ts";
-import { describeConfig, loadConfig, type Config } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { describeConfig } from "./config.ts";
+import { configOrDie, die, firstLine } from "./exit.ts";
 import { loggerOptions } from "./logger.ts";
 import { startPipeline, type Pipeline } from "./pipeline/pipeline.ts";
 import { openRuntime } from "./runtime.ts";
 
-function fail(reason: string): never {
-  process.stderr.write(`tracemark: ${reason}\n`);
-  process.exit(1);
-}
-
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
-    throw error;
-  }
+  const config = configOrDie("tracemark: ");
   const log = pino(loggerOptions(config));
   const where = describeConfig(config);
   log.info(`starting: database ${where.database}; chain ${where.chain}`);
 
   const runtime = await openRuntime(config, { info: (m) => log.info(m), warn: (m) => log.warn(m) }).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message.split("\n")[0]! : String(error)),
+    die(`tracemark: ${firstLine(error)}`),
   );
   if (runtime.database.ephemeral) log.warn("embedded PGlite in memory: every record is lost when this process exits (set DATABASE_URL or PGLITE_DATA_DIR to keep them)");
 

@@ -25,10 +25,8 @@ function describe(issue: AjvIssue): string {
   return issue.message ?? "is invalid";
 }
 
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  FST_ERR_RATE_LIMIT_EXCEEDED: "RATE_LIMITED",
-};
+/** Codes for the 4xx errors Fastify and its plugins raise themselves (bad JSON, body too large, …). */
+const CODE_OF_STATUS: Record<number, ErrorCode> = { 404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE", 429: "RATE_LIMITED" };
 
 function toBody(error: FastifyError | AppError, request: FastifyRequest): { status: number; body: ErrorBodyT } {
   const requestId = String(request.id);
@@ -43,7 +41,7 @@ function toBody(error: FastifyError | AppError, request: FastifyRequest): { stat
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const code = FASTIFY_CODES[error.code] ?? (status === 429 ? "RATE_LIMITED" : status === 404 ? "NOT_FOUND" : status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST");
+    const code = CODE_OF_STATUS[status] ?? "BAD_REQUEST";
     return { status, body: { error: { code, message: error.message, requestId } } };
   }
   // 5xx: the details go to the log under the request id, never to the client.

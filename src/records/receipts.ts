@@ -58,6 +58,7 @@ export function statusView(record: RecordWithBatch) {
     acceptedAt: new Date(record.accepted_at).toISOString(),
     batchSeq: record.batch_seq,
     leafIndex: record.leaf_index,
-    txHash: record.batch?.status !== "sealed" ? (record.batch?.tx_hash ?? null) : null,
+    // A sealed batch has no transaction: going back to sealed clears it (pipeline/batches.ts).
+    txHash: record.batch?.tx_hash ?? null,
   };
 }

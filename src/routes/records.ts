@@ -32,7 +32,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ apiKey: [] }],
         headers: IdempotencyHeaders,
         body: RecordInput,
-        response: { 202: AcceptedRecord, 200: AcceptedRecord, ...writeErrors },
+        response: { 202: AcceptedRecord, ...writeErrors },
       },
     },
     async (request, reply) => {
