@@ -1,14 +1,10 @@
 // The real service as a child process (`node src/server.ts`, the way an operator starts it), so
 // the load generator does not share the server's event loop. The bench gets a merchant key on it.
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { issueApiKey } from "../../src/auth/api-keys.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/connect.ts";
-import { freeLoopbackPort, sleep } from "./support.ts";
-
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const READY_TIMEOUT_MS = 60_000;
+import { startServer } from "../lib/server-process.ts";
+import { sleep } from "./support.ts";
 
 export interface BenchServer {
   url: string;
@@ -24,61 +20,24 @@ export interface BenchServer {
  * with the in-process chain and the given extra environment, and waits for /readyz.
  */
 export async function startBenchServer(databaseUrl: string | undefined, env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
-  const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, [...nodeArgs, "src/server.ts"], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      HOME: process.env["HOME"] ?? "/tmp",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-100_000);
-  };
-  child.stdout!.on("data", append);
-  child.stderr!.on("data", append);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const killAtExit = () => child.kill("SIGKILL");
-  process.once("exit", killAtExit);
-
-  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }, { nodeArgs });
   try {
-    await waitReady(url, child, () => output);
-    const admin = databaseUrl ? await adminKeyOn(databaseUrl) : embeddedAdminKey(output);
-    const token = await merchantKey(url, admin);
+    const admin = databaseUrl ? await adminKeyOn(databaseUrl) : embeddedAdminKey(server.output());
+    const token = await merchantKey(server.url, admin);
     return {
-      url,
-      pid: child.pid!,
+      url: server.url,
+      pid: server.child.pid!,
       token,
-      output: () => output,
+      output: server.output,
       stop: async () => {
-        child.kill("SIGTERM");
-        await Promise.race([exited, sleep(15_000).then(() => child.kill("SIGKILL"))]);
-        process.off("exit", killAtExit);
+        server.kill("SIGTERM");
+        await Promise.race([server.exited, sleep(15_000).then(() => server.kill("SIGKILL"))]);
       },
     };
   } catch (error) {
-    child.kill("SIGKILL");
-    process.off("exit", killAtExit);
+    server.kill("SIGKILL");
     throw error;
   }
-}
-
-async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited before it was ready:\n${output()}`);
-    const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200).catch(() => false);
-    if (ready) return;
-    await sleep(100);
-  }
-  throw new Error(`the server was not ready in ${READY_TIMEOUT_MS} ms:\n${output()}`);
 }
 
 /** Real mode: the first admin key is issued straight into the database (as admin:create-key does). */

@@ -2,7 +2,6 @@
 // records, percentiles and number formatting.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-export { freeLoopbackPort } from "../lib/loopback.ts";
 import pg from "pg";
 
 export const quietLog = { info: () => {}, warn: () => {} };
