@@ -20,8 +20,7 @@ export function splitAuditPath(text: string | null): string[] {
 export function receiptOf(record: RecordWithBatch): Receipt {
   const batch = record.batch;
   return {
-    format: RECEIPT_FORMAT,
-    record: { envelope: JSON.parse(record.envelope) as Envelope, recordHash: record.record_hash, salt: record.salt },
+    ...acceptedReceipt({ envelope: JSON.parse(record.envelope) as Envelope, recordHash: record.record_hash, salt: record.salt }),
     inclusion:
       batch && record.leaf_index !== null
         ? { leafHash: record.leaf_hash, leafIndex: record.leaf_index, treeSize: batch.tree_size, auditPath: splitAuditPath(record.audit_path), root: batch.root }
