@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "../db/connect.ts";
 
 // A fixed 64-bit key for pg_try_advisory_lock: "tracemark pipeline".
 const PIPELINE_LOCK_KEY = "7308895158471206753";
+const CONFIRM_EVERY_MS = 1_000;
 
 export interface Leadership {
   /** True while this process holds the lock; tries to take it when it does not. */
@@ -19,6 +20,7 @@ export function leadership(database: DatabaseHandle): Leadership {
   const open = database.openLockClient;
   let client: pg.Client | null = null;
   let leading = false;
+  let lastConfirmed = 0;
 
   const drop = () => {
     const c = client;
@@ -40,11 +42,16 @@ export function leadership(database: DatabaseHandle): Leadership {
         client = opened;
       }
       if (leading) {
+        // The loops ask many times a second; the connection's error and end events report a loss
+        // at once, so a round trip to prove it is still alive is needed only now and then.
+        if (Date.now() - lastConfirmed < CONFIRM_EVERY_MS) return true;
         await client.query("select 1"); // still connected, so still holding the lock
+        lastConfirmed = Date.now();
         return true;
       }
       const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1::bigint) as locked", [PIPELINE_LOCK_KEY]);
       leading = rows[0]?.locked === true;
+      lastConfirmed = Date.now();
       return leading;
     } catch {
       drop();
