@@ -9,6 +9,7 @@ import { getAddress } from "ethers";
 import { anchoringSigner, connectChainRpc } from "../src/chain/connect.ts";
 import { deployBatchAnchor } from "../src/chain/deploy.ts";
 import { configOrDie, die, firstLine } from "../src/exit.ts";
+import { configSecretUrls, scrubberFor } from "../src/verifier/redact.ts";
 
 function anchorerAddress(): string | undefined {
   const raw = process.env["ANCHORER_ADDRESS"]?.trim();
@@ -23,7 +24,8 @@ function anchorerAddress(): string | undefined {
 const config = configOrDie("deploy: ", { requireContract: false });
 if (!config.CHAIN_RPC_URL) die("deploy: CHAIN_RPC_URL is not set");
 const anchorer = anchorerAddress();
-const log = { info: (m: string) => process.stderr.write(`deploy: ${m}\n`), warn: (m: string) => process.stderr.write(`deploy: ${m}\n`) };
+const scrub = scrubberFor(configSecretUrls(config));
+const log = { info: (m: string) => process.stderr.write(`deploy: ${scrub(m)}\n`), warn: (m: string) => process.stderr.write(`deploy: ${scrub(m)}\n`) };
 
 try {
   const provider = await connectChainRpc(config.CHAIN_RPC_URL);
@@ -40,5 +42,5 @@ try {
 } catch (error) {
   // ethers' long messages append the request, which can hold the RPC URL: the short one will do.
   const e = error as { shortMessage?: string; error?: { message?: string } };
-  die(`deploy: ${e.error?.message?.split("\n")[0] ?? e.shortMessage ?? firstLine(error)}`);
+  die(`deploy: ${scrub(e.error?.message?.split("\n")[0] ?? e.shortMessage ?? firstLine(error))}`);
 }

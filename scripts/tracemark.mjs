@@ -1,11 +1,21 @@
 #!/usr/bin/env node
 // The `tracemark` command (package.json "bin"). Plain JavaScript so that it runs as is; the
-// command itself is TypeScript, which Node runs by stripping the types.
+// command itself is TypeScript, which Node runs by stripping the types (unflagged since Node
+// 22.18 and 23.6: the minimum in package.json "engines").
 if (!process.features.typescript) {
   process.stderr.write(
-    `tracemark: Node ${process.version} cannot run TypeScript; use Node >= 22.18 (or 23.6+), e.g. \`source scripts/use-node.sh\`\n`,
+    `tracemark: Node ${process.version} cannot run TypeScript; use Node >= 22.18, e.g. \`source scripts/use-node.sh\`\n`,
   );
   process.exit(2);
 }
+const argv = process.argv.slice(2);
 const { main } = await import("../src/verifier/cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+const { scrubberFor } = await import("../src/verifier/redact.ts");
+// An RPC URL given on the command line often carries its provider's API key in the path or the
+// query; what the command prints (reports, errors, CI logs) names only its scheme and host.
+const rpcUrls = argv.flatMap((arg, i) => (arg === "--rpc" ? [argv[i + 1] ?? ""] : arg.startsWith("--rpc=") ? [arg.slice(6)] : []));
+const scrub = scrubberFor(rpcUrls.map((url) => ({ url, kind: "rpc" })));
+process.exitCode = await main(argv, {
+  out: (line) => void process.stdout.write(`${scrub(line)}\n`),
+  err: (line) => void process.stderr.write(`${scrub(line)}\n`),
+});
