@@ -16,6 +16,8 @@ export const ConfigSchema = Type.Object({
     ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
     { default: "info" },
   ),
+  /** Without it: human-readable lines when stdout is a terminal, one JSON object a line otherwise. */
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("pretty")])),
   /** postgres:// URL; without it the service runs on PGlite. */
   DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
@@ -101,5 +103,5 @@ export function describeConfig(config: Config): { database: string; chain: strin
   };
 }
 
-/** host:port/path of a URL without user, password or query (which may carry API keys). */
+/** scheme://host:port of a URL: its user, password, path and query may carry API keys. */
 export const safeUrlHost = redact;
