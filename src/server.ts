@@ -1,32 +1,39 @@
 // Process entry: config, logger, listen, graceful close — nothing else.
 import closeWithGrace from "close-with-grace";
-import pino from "pino";
 import { buildApp } from "./app.ts";
 import { issueApiKey, hasAdminKey } from "./auth/api-keys.ts";
 import { describeConfig } from "./config.ts";
-import { configOrDie, die, firstLine } from "./exit.ts";
-import { loggerOptions } from "./logger.ts";
+import { configOrDie, die } from "./exit.ts";
+import { createLogger } from "./logger.ts";
 import { startPipeline, type Pipeline } from "./pipeline/pipeline.ts";
+import { cannotListen, whyCannotListen } from "./port-check.ts";
 import { openRuntime } from "./runtime.ts";
+import { configSecretUrls, safeMessage, scrubberFor } from "./verifier/redact.ts";
 
 async function main(): Promise<void> {
   const config = configOrDie("tracemark: ");
-  const log = pino(loggerOptions(config));
+  // Before anything is printed or issued: a busy port is one line and exit 1.
+  const busy = await whyCannotListen(config.HOST, config.PORT);
+  if (busy) die(`tracemark: ${busy}`);
+
+  const scrub = scrubberFor(configSecretUrls(config));
+  const log = createLogger(config);
   const where = describeConfig(config);
   log.info(`starting: database ${where.database}; chain ${where.chain}`);
 
   const runtime = await openRuntime(config, { info: (m) => log.info(m), warn: (m) => log.warn(m) }).catch((error: unknown) =>
-    die(`tracemark: ${firstLine(error)}`),
+    die(`tracemark: ${safeMessage(error, scrub)}`),
   );
   if (runtime.database.ephemeral) log.warn("embedded PGlite in memory: every record is lost when this process exits (set DATABASE_URL or PGLITE_DATA_DIR to keep them)");
 
   const app = await buildApp({ config, database: runtime.database, chain: runtime.chain, logger: log });
 
-  if (runtime.database.kind === "pglite" && !(await hasAdminKey(runtime.database.db))) {
-    const admin = await issueApiKey(runtime.database.db, { role: "admin", label: "embedded bootstrap" });
-    // Printed once, to the terminal of the person who started an embedded instance; not logged.
-    process.stdout.write(`\nEmbedded mode: first admin API key (shown once, keep it):\n  ${admin.token}\n\n`);
-  }
+  // Issued before listening, so that the first request can use it; shown only once the port is
+  // ours (the probe above can lose a race with another process).
+  const bootstrapKey =
+    runtime.database.kind === "pglite" && !(await hasAdminKey(runtime.database.db))
+      ? await issueApiKey(runtime.database.db, { role: "admin", label: "embedded bootstrap" })
+      : null;
 
   let pipeline: Pipeline | null = null;
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
@@ -38,8 +45,15 @@ async function main(): Promise<void> {
     log.info("closed");
   });
 
-  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  const address = await app.listen({ host: config.HOST, port: config.PORT }).catch((error: unknown) =>
+    die(`tracemark: ${cannotListen(config.HOST, config.PORT, error)}`),
+  );
   log.info(`Tracemark listening on ${address} (OpenAPI at ${address}/docs)`);
+  if (bootstrapKey) {
+    // Printed once, to the terminal of the person who started an embedded instance; not logged.
+    process.stdout.write(`\nEmbedded mode: first admin API key (shown once, keep it):\n  ${bootstrapKey.token}\n\n`);
+  }
+
   if (config.PIPELINE === "on") pipeline = startPipeline(config, runtime.database, runtime.chain, log.child({ component: "pipeline" }));
   else log.info("PIPELINE=off: this process only serves the API");
 }
