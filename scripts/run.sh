@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bash scripts/run.sh <npm script> [args…]
-# The README's one-command entry point: makes Node >= 22.13 available (installing node@24 from
+# The README's one-command entry point: makes Node >= 22.18 available (installing node@24 from
 # the npm registry into .node/ when the system's Node is older), installs the locked
 # dependencies when they are missing or stale, then runs the npm script.
 set -euo pipefail

@@ -1,12 +1,13 @@
 # Source this file: `source scripts/use-node.sh`.
-# Makes a Node >= 22.13 the first `node` on PATH. When the system's Node is older, installs the
+# Makes a Node that runs TypeScript as is (22.18+ or 23.6+; package.json "engines") the first
+# `node` on PATH. When the system's Node is older, installs the
 # npm package node@24 (a real Node binary published on the npm registry) into the git-ignored
 # folder .node/ of this checkout. npm itself then runs under that Node, which matters: under
 # Node 20, npm skips Hardhat's native EDR package and writes a lockfile `npm ci` rejects.
 _tm_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _tm_node_ok() {
   command -v node >/dev/null 2>&1 &&
-    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=13)?0:1)'
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>23||(a===23&&b>=6)||(a===22&&b>=18)?0:1)'
 }
 if [ -x "$_tm_root/.node/node_modules/.bin/node" ]; then
   export PATH="$_tm_root/.node/node_modules/.bin:$PATH"
