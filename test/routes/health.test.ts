@@ -1,5 +1,6 @@
 import t from "tap";
 import { JsonRpcProvider, Network } from "ethers";
+import pino from "pino";
 import { buildApp } from "../../src/app.ts";
 import { buildTestApp } from "../support/app.ts";
 
@@ -58,4 +59,25 @@ t.test("/readyz is 503 and says why when the chain does not answer", async (t) =
   t.equal(res.json().ready, false);
   t.equal(res.json().chain.ok, false);
   t.equal(res.json().database.ok, true);
+});
+
+t.test("health probes are logged at debug, other requests at info", async (t) => {
+  const h = await buildTestApp();
+  t.teardown(h.close);
+  const logged = async (level: "info" | "debug") => {
+    const lines: Array<{ msg: string; req?: { url: string } }> = [];
+    const logger = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const app = await buildApp({ config: { ...h.config, LOG_LEVEL: level }, database: h.database, chain: h.chain, logger });
+    t.teardown(() => app.close());
+    for (const url of ["/healthz", "/readyz", "/v1/me"]) await app.inject({ method: "GET", url });
+    return (url: string) => lines.filter((l) => l.msg === "incoming request" && l.req?.url === url).length;
+  };
+
+  const atInfo = await logged("info");
+  t.equal(atInfo("/healthz"), 0, "LOG_LEVEL=info: no line per /healthz");
+  t.equal(atInfo("/readyz"), 0, "nor per /readyz");
+  t.equal(atInfo("/v1/me"), 1, "while other requests are logged");
+  const atDebug = await logged("debug");
+  t.equal(atDebug("/healthz"), 1, "LOG_LEVEL=debug: /healthz is logged");
+  t.equal(atDebug("/readyz"), 1, "and /readyz");
 });
