@@ -17,6 +17,9 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** The output for an error message (which ends up in test and CI logs): an embedded admin key's secret hidden. */
+const withoutKeys = (output: string) => output.replace(/(tmk_[0-9a-f]{12}_)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, "$1[redacted]");
+
 /** Starts the server with `env` (on top of a minimal environment) and waits for /readyz = 200. */
 export async function startServer(
   env: Record<string, string>,
@@ -29,10 +32,10 @@ export async function startServer(
   let exitedWith: number | string | null = null;
   void started.exited.then((code) => (exitedWith = code));
   for (;;) {
-    if (exitedWith !== null) throw new Error(`server exited (${exitedWith}) before it was ready:\n${started.output()}`);
+    if (exitedWith !== null) throw new Error(`server exited (${exitedWith}) before it was ready:\n${withoutKeys(started.output())}`);
     if (Date.now() > deadline) {
       started.kill("SIGKILL");
-      throw new Error(`server not ready in time:\n${started.output()}`);
+      throw new Error(`server not ready in time:\n${withoutKeys(started.output())}`);
     }
     const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200).catch(() => false);
     if (ready) return { ...started, url };

@@ -51,7 +51,7 @@ t.test("the service in real mode: a JSON-RPC chain and a persistent database", a
     t.equal(await server.exited, 0, "exits 0 after SIGTERM");
     t.match(server.output(), /draining requests/);
     t.match(server.output(), /"msg":"closed"/);
-    t.notMatch(server.output(), new RegExp(admin.token.split("_")[2]!), "the key never reaches the logs");
+    t.notOk(server.output().includes(admin.token.slice("tmk_".length + 12 + 1)), "the key never reaches the logs");
   });
 
   const failsWith = async (t: Test, extra: Record<string, string>, pattern: RegExp) => {

@@ -115,5 +115,5 @@ t.test("an RPC URL's key and a database password never appear in anything the se
   server.kill("SIGTERM");
   t.equal(await server.exited, 0, "exits 0 after SIGTERM");
   showsNoSecret(t, server.output(), "the server's whole log (stdout and stderr), at debug level");
-  t.notOk(server.output().includes(admin.token.split("_")[2]!), "the server's log holds no API key");
+  t.notOk(server.output().includes(admin.token.slice("tmk_".length + 12 + 1)), "the server's log holds no API key");
 });

@@ -31,6 +31,6 @@ t.test("LOG_FORMAT=pretty gives readable lines; the embedded key is printed, nev
   t.match(output, /INFO.*Tracemark listening on http:\/\/127\.0\.0\.1:\d+/, "a level and a sentence per line");
   t.match(output, /INFO.*incoming request/, "request lines too");
   const token = /first admin API key[^\n]*\n\s*(tmk_\S+)/.exec(output)?.[1] ?? "";
-  t.match(token, /^tmk_[0-9a-f]{12}_/, "the embedded admin key is printed once");
+  t.ok(/^tmk_[0-9a-f]{12}_/.test(token), "the embedded admin key is printed once");
   t.equal(output.split(token).length - 1, 1, "and appears nowhere else");
 });
