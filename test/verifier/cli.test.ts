@@ -84,6 +84,21 @@ t.test("exits 3 for a receipt that is not sealed yet, and says pending", async (
   t.match(run.stdout, /^pending: /m);
 });
 
+t.test("--offline never loads ethers (it starts twice as fast without it), even with trust code in the CLI", async (t) => {
+  // A module hook that reports every resolution of the ethers package.
+  const hooks = join(tmp, "hooks.mjs");
+  writeFileSync(hooks, `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes("/ethers/")) process.stderr.write("ethers loaded\\n"); return r; }`);
+  const register = join(tmp, "register.mjs");
+  writeFileSync(register, `import { register } from "node:module"; register(${JSON.stringify(`file://${hooks}`)});`);
+  const run = await new Promise<Run>((resolve) => {
+    execFile(process.execPath, ["--import", register, BIN, "verify", evidence.file, "--offline"], { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
+    );
+  });
+  t.equal(run.code, 0, run.stderr);
+  t.notMatch(run.stderr, /ethers loaded/);
+});
+
 t.test("prints the report as JSON with --json", async (t) => {
   const run = await tracemark("verify", evidence.file, "--offline", "--json");
   t.equal(run.code, 0);
