@@ -1,6 +1,7 @@
 // npm run deploy: deploys BatchAnchor to CHAIN_RPC_URL and prints, on stdout, the lines a .env needs:
 //   CONTRACT_ADDRESS=0x...
 //   CHAIN_ID=31337
+//   CONTRACT_DEPLOY_BLOCK=1     (the trust document's deployBlock; saves a search at every start)
 // The key is the service's own anchoring key (ANCHOR_PRIVATE_KEY, or ANCHOR_KEYSTORE with
 // ANCHOR_KEYSTORE_PASSWORD; on a development chain, its public test account), read the same way
 // the service reads it. The deployer becomes the admin; ANCHORER_ROLE goes to ANCHORER_ADDRESS,
@@ -34,7 +35,7 @@ try {
     const signer = await anchoringSigner(config, provider, log);
     const admin = await signer.getAddress();
     const deployed = await deployBatchAnchor(signer, { admin, anchorer: anchorer ?? admin });
-    process.stdout.write(`CONTRACT_ADDRESS=${deployed.address}\nCHAIN_ID=${chainId}\n`);
+    process.stdout.write(`CONTRACT_ADDRESS=${deployed.address}\nCHAIN_ID=${chainId}\nCONTRACT_DEPLOY_BLOCK=${deployed.blockNumber}\n`);
     log.info(`BatchAnchor in block ${deployed.blockNumber} (tx ${deployed.deployTx}); admin ${admin}, anchorer ${anchorer ?? admin}`);
   } finally {
     provider.destroy();

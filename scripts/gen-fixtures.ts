@@ -37,6 +37,61 @@ function write(path: string, data: unknown): void {
 
 write(join(root, "docs/receipt-v1.schema.json"), receiptJsonSchema());
 
+// ---------------------------------------------------------------------------------------------
+// On-chain tampered vectors (docs/receipt-v1.md "Trust"): their receipts depend on block and
+// transaction hashes, so they are declarative — a scenario that test/support/forgeries.ts plays
+// out on a real chain — and the first step that must fail when the verifier trusts the operator's
+// contract. Written when missing (they were added after the frozen vectors below).
+
+const onChain: Record<string, { description: string; scenario: string; base: string; expectedFailure: { step: string; code: string } }> = {
+  "lookalike-contract": {
+    description: "an invented record anchored by a copy of BatchAnchor that another account deployed",
+    scenario: "lookalike-contract",
+    base: "invented",
+    expectedFailure: { step: "trust", code: "CONTRACT_NOT_TRUSTED" },
+  },
+  "yes-to-everything-contract": {
+    description: "an invented record 'anchored' by a contract whose anchorOf claims block 1 and whose verifyInclusion always says yes",
+    scenario: "yes-to-everything-contract",
+    base: "invented",
+    expectedFailure: { step: "trust", code: "CONTRACT_NOT_TRUSTED" },
+  },
+  "foreign-tx-hash": {
+    description: "a genuine receipt whose txHash is another transaction (a plain transfer)",
+    scenario: "foreign-tx-hash",
+    base: "valid/evidence-file.json",
+    expectedFailure: { step: "anchorLog", code: "ANCHOR_LOG_MISSING" },
+  },
+  "tx-hash-never-sent": {
+    description: "a genuine receipt whose txHash no chain has seen",
+    scenario: "tx-hash-never-sent",
+    base: "valid/evidence-file.json",
+    expectedFailure: { step: "transaction", code: "TX_NOT_FOUND" },
+  },
+  "tx-reverted": {
+    description: "a genuine receipt whose txHash is a transaction of the trusted contract that reverted",
+    scenario: "tx-reverted",
+    base: "valid/evidence-file.json",
+    expectedFailure: { step: "transaction", code: "TX_FAILED" },
+  },
+  "tx-of-another-root": {
+    description: "a genuine receipt whose txHash is the trusted contract's anchoring of another root",
+    scenario: "tx-of-another-root",
+    base: "valid/evidence-file.json",
+    expectedFailure: { step: "anchorLog", code: "ANCHOR_LOG_MISMATCH" },
+  },
+  "anchored-before-deployment": {
+    description: "a root anchored in a block before the trusted deployBlock (shown with a trust whose deployBlock is later than the anchor)",
+    scenario: "anchored-before-deployment",
+    base: "invented",
+    expectedFailure: { step: "deployBlock", code: "ANCHORED_BEFORE_DEPLOYMENT" },
+  },
+};
+for (const [name, vector] of Object.entries(onChain)) {
+  const path = join(fixtures, "receipts/tampered/on-chain", `${name}.json`);
+  if (force || !existsSync(path)) write(path, vector);
+}
+
 if (existsSync(join(fixtures, "merkle-trees.json")) && !force) {
   console.log("test/fixtures already exist: frozen, not regenerated (--force to overwrite)");
   process.exit(0);

@@ -8,6 +8,7 @@ import adminRoutes from "./routes/admin.ts";
 import healthRoutes from "./routes/health.ts";
 import meRoutes from "./routes/me.ts";
 import recordsRoutes from "./routes/records.ts";
+import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 
 export interface BuildAppOptions extends AppContext {
@@ -38,5 +39,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(adminRoutes);
   await app.register(recordsRoutes);
   await app.register(verifyRoutes);
+  await app.register(trustRoutes);
   return app;
 }

@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   CHAIN_RPC_URL: Type.Optional(Type.String({ pattern: "^(https?|wss?)://" })),
   CHAIN_ID: Type.Optional(Type.Integer({ minimum: 1 })),
   CONTRACT_ADDRESS: Type.Optional(Address),
+  /** The block that deployed CONTRACT_ADDRESS (npm run deploy prints it); without it, found on the chain at start. */
+  CONTRACT_DEPLOY_BLOCK: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   ANCHOR_PRIVATE_KEY: Type.Optional(Hex32Key),
   ANCHOR_KEYSTORE: Type.Optional(Type.String({ minLength: 1 })),
   ANCHOR_KEYSTORE_PASSWORD: Type.Optional(Type.String()),

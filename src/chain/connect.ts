@@ -2,6 +2,7 @@ import { BrowserProvider, HDNodeWallet, Wallet, keccak256, type JsonRpcProvider,
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config.ts";
 import { batchAnchorArtifact, batchAnchorAt, type BatchAnchorContract } from "./artifact.ts";
+import { checkDeployBlock, findDeployBlock } from "./deploy-block.ts";
 import { deployBatchAnchor } from "./deploy.ts";
 import { connectRpc, redact, RpcUnreachableError } from "../verifier/rpc.ts";
 
@@ -11,6 +12,8 @@ export interface ChainHandle {
   anchorer: string;
   contract: BatchAnchorContract;
   contractAddress: string;
+  /** The block that created the contract: the trust document's deployBlock. */
+  deployBlock: number;
   chainId: bigint;
   embedded: boolean;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ async function openEmbedded(log: ChainLog): Promise<ChainHandle> {
     anchorer,
     contract: batchAnchorAt(deployed.address, signer),
     contractAddress: deployed.address,
+    deployBlock: deployed.blockNumber,
     chainId,
     embedded: true,
     close: async () => {
@@ -71,15 +75,20 @@ async function openJsonRpc(config: Config, url: string, log: ChainLog): Promise<
   }
   const address = config.CONTRACT_ADDRESS as string;
   await assertBatchAnchorAt(provider, address, chainId);
+  const deployBlock = await contractDeployBlock(config, provider, address).catch((error: unknown) => {
+    provider.destroy();
+    throw error;
+  });
   const signer = await anchoringSigner(config, provider, log);
   const anchorer = await signer.getAddress();
-  log.info(`chain ${chainId} at ${redact(url)}; BatchAnchor at ${address}; anchoring from ${anchorer}`);
+  log.info(`chain ${chainId} at ${redact(url)}; BatchAnchor at ${address} (deployed in block ${deployBlock}); anchoring from ${anchorer}`);
   return {
     provider,
     signer,
     anchorer,
     contract: batchAnchorAt(address, signer),
     contractAddress: address,
+    deployBlock,
     chainId,
     embedded: false,
     close: async () => provider.destroy(),
@@ -98,6 +107,13 @@ export async function connectChainRpc(url: string): Promise<JsonRpcProvider> {
     const cause = error.cause instanceof Error ? ((error.cause as { shortMessage?: string }).shortMessage ?? error.cause.message) : String(error.cause);
     throw new Error(`CHAIN_RPC_URL ${redact(url)} does not answer eth_chainId: ${cause.split("\n")[0]}`, { cause: error });
   }
+}
+
+/** CONTRACT_DEPLOY_BLOCK when set (checked), else found on the chain. */
+async function contractDeployBlock(config: Config, provider: Provider, address: string): Promise<number> {
+  if (config.CONTRACT_DEPLOY_BLOCK === undefined) return findDeployBlock(provider, address);
+  await checkDeployBlock(provider, address, config.CONTRACT_DEPLOY_BLOCK);
+  return config.CONTRACT_DEPLOY_BLOCK;
 }
 
 /** The address must hold exactly the BatchAnchor runtime code this build compiled. */

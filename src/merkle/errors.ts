@@ -11,6 +11,8 @@ export const VERIFICATION_CODES = [
   "CONTENT_HASH_MISMATCH",
   "LEAF_HASH_MISMATCH",
   "AUDIT_PATH_INVALID",
+  // the contract is not one the verifier's user trusts (docs/receipt-v1.md "Trust")
+  "CONTRACT_NOT_TRUSTED",
   // checks against the chain
   "CHAIN_ID_MISMATCH",
   "CONTRACT_NOT_FOUND",
@@ -18,7 +20,12 @@ export const VERIFICATION_CODES = [
   "ROOT_NOT_ANCHORED",
   "TREE_SIZE_MISMATCH",
   "INCLUSION_REJECTED_ON_CHAIN",
+  "TX_NOT_FOUND",
+  "TX_FAILED",
+  "ANCHOR_LOG_MISSING",
+  "ANCHOR_LOG_MISMATCH",
   "ANCHOR_MISMATCH",
+  "ANCHORED_BEFORE_DEPLOYMENT",
   // the chain could not be asked: says nothing about the receipt
   "RPC_UNREACHABLE",
   "RPC_ERROR",

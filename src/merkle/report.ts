@@ -1,9 +1,20 @@
 // The outcome of verifying a receipt: one entry per step, in the order docs/receipt-v1.md lists
 // them, and an overall status derived from the steps alone.
+import type { TrustAnchor } from "../verifier/trust.ts";
 import type { VerificationCode } from "./errors.ts";
 
 export const OFFLINE_STEPS = ["format", "recordHash", "contentHash", "leafHash", "auditPath"] as const;
-export const CHAIN_STEPS = ["chainId", "contract", "rootOnChain", "inclusionOnChain", "blockTime"] as const;
+export const CHAIN_STEPS = [
+  "trust",
+  "chainId",
+  "contract",
+  "rootOnChain",
+  "inclusionOnChain",
+  "transaction",
+  "anchorLog",
+  "blockTime",
+  "deployBlock",
+] as const;
 export type StepName = (typeof OFFLINE_STEPS)[number] | (typeof CHAIN_STEPS)[number];
 
 export interface StepResult {
@@ -19,8 +30,10 @@ export interface StepResult {
  * - invalid: a step failed: the receipt, the content or the chain contradict each other.
  * - pending: nothing contradicts the receipt, but it is not sealed (or not anchored) yet.
  * - error: the chain could not be asked (RPC down, timeout); says nothing about the receipt.
+ * - untrusted: every step that ran passed, but no trusted contract was given, so nothing shows
+ *   that the contract the receipt names is Tracemark's (a lookalike would pass as well).
  */
-export type VerificationStatus = "valid" | "invalid" | "pending" | "error";
+export type VerificationStatus = "valid" | "invalid" | "pending" | "error" | "untrusted";
 
 /** What the chain itself says about the receipt's root (only from an RPC, never the receipt). */
 export interface OnChainAnchor {
@@ -47,6 +60,8 @@ export interface VerificationReport {
   summary: string;
   steps: StepResult[];
   onChain?: OnChainAnchor;
+  /** The trusted contracts the receipt was checked against (chain mode); absent when none were given. */
+  trust?: TrustAnchor[];
 }
 
 const UNREACHABLE: ReadonlySet<VerificationCode> = new Set(["RPC_UNREACHABLE", "RPC_ERROR"]);
@@ -57,6 +72,7 @@ export function makeReport(
   steps: StepResult[],
   pending: string | undefined,
   onChain?: OnChainAnchor,
+  trust?: readonly TrustAnchor[],
 ): VerificationReport {
   const failed = steps.find((s) => s.ok === false && (s.code === undefined || !UNREACHABLE.has(s.code)));
   const unreachable = steps.find((s) => s.ok === false);
@@ -71,15 +87,21 @@ export function makeReport(
   } else if (pending !== undefined) {
     status = "pending";
     summary = `pending: ${pending}`;
+  } else if (mode === "chain" && steps.find((s) => s.step === "trust")?.ok !== true) {
+    status = "untrusted";
+    summary =
+      `untrusted: checked, but not against a trusted contract: the root is anchored on chain ${onChain?.chainId ?? "?"} ` +
+      `in block ${onChain?.blockNumber ?? "?"} by ${onChain?.contract ?? "?"}, and nothing shows that this contract is Tracemark's`;
   } else {
     status = "valid";
     summary =
       mode === "offline"
         ? "valid offline: the record is in the tree with this root; the root was not checked against a chain"
-        : `valid: the root is anchored on chain ${onChain?.chainId ?? "?"} in block ${onChain?.blockNumber ?? "?"} at ${onChain?.blockTime ?? "?"}`;
+        : `valid: the root is anchored on chain ${onChain?.chainId ?? "?"} in block ${onChain?.blockNumber ?? "?"} at ${onChain?.blockTime ?? "?"} by the trusted contract ${onChain?.contract ?? "?"}`;
   }
   const report: VerificationReport = { status, valid: status === "valid", mode, summary, steps };
   if (onChain !== undefined) report.onChain = onChain;
+  if (trust !== undefined && trust.length > 0) report.trust = trust.map((a) => ({ ...a }));
   return report;
 }
 

@@ -4,8 +4,10 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { AppError, invalid } from "../errors.ts";
+import { serviceTrust } from "../chain/trust.ts";
 import { ErrorBody } from "../schemas/common.ts";
 import { verifyReceipt } from "../verifier/index.ts";
+import { TrustAnchorSchema } from "../verifier/trust.ts";
 
 const MAX_CONTENT_BYTES = 100 * 1024 * 1024;
 
@@ -16,12 +18,13 @@ const StepOut = Type.Object({
   code: Type.Optional(Type.String()),
 });
 const ReportOut = Type.Object({
-  status: Type.Union([Type.Literal("valid"), Type.Literal("invalid"), Type.Literal("pending"), Type.Literal("error")]),
+  status: Type.Union([Type.Literal("valid"), Type.Literal("invalid"), Type.Literal("pending"), Type.Literal("error"), Type.Literal("untrusted")]),
   valid: Type.Boolean(),
   mode: Type.Union([Type.Literal("offline"), Type.Literal("chain")]),
   summary: Type.String(),
   steps: Type.Array(StepOut),
   onChain: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  trust: Type.Optional(Type.Array(TrustAnchorSchema, { description: "the contracts the receipt was checked against: this service's own" })),
 });
 const JsonBody = Type.Object(
   {
@@ -63,6 +66,8 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     timeWindow: 60_000,
     errorResponseBuilder: (request, context) => new AppError("RATE_LIMITED", `too many requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  // Receipts are checked against exactly this service's contract (its trust document).
+  const trust = serviceTrust(app.chain).anchors;
   await app.register(multipart, { limits: { fileSize: MAX_CONTENT_BYTES, files: 2, fields: 4 }, throwFileSizeLimit: true });
 
   const describeSteps =
@@ -83,7 +88,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { content } = request.body;
-      return verifyReceipt(request.body.receipt, { provider: app.chain.provider, ...(content === undefined ? {} : { content: decodeBase64(content) }) });
+      return verifyReceipt(request.body.receipt, { provider: app.chain.provider, trust, ...(content === undefined ? {} : { content: decodeBase64(content) }) });
     },
   );
 
@@ -101,7 +106,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       if (!request.isMultipart()) throw new AppError("VALIDATION_FAILED", "send multipart/form-data with a receipt and a content file", { field: "headers.content-type" });
       const { receipt, content } = await fromMultipart(request);
-      return verifyReceipt(receipt, { provider: app.chain.provider, ...(content ? { content } : {}) });
+      return verifyReceipt(receipt, { provider: app.chain.provider, trust, ...(content ? { content } : {}) });
     },
   );
 };

@@ -1,14 +1,20 @@
-// Verification steps 6–10 (docs/receipt-v1.md "Verification"): what the chain, asked through the
-// one RPC the caller trusts, says about the receipt's anchor. Nothing here is taken from the
-// receipt that the chain can answer itself: the anchoring block and its time are read from the
-// chain and only compared with what the receipt claims.
-import { Contract, getAddress, isError } from "ethers";
+// Verification steps 6–14 (docs/receipt-v1.md "Verification"): whether the receipt's contract is
+// one the caller trusts, and what the chain, asked through the one RPC the caller gave, says about
+// the anchor. Nothing here is taken from the receipt that the chain can answer itself: the
+// anchoring transaction, its block and that block's time are read from the chain and only
+// compared with what the receipt claims; which contract counts comes from the caller's trust.
+import { Contract, getAddress } from "ethers";
 import type { Provider } from "ethers";
 import { CHAIN_STEPS, skipped } from "../merkle/report.ts";
-import type { OnChainAnchor, StepName, StepResult } from "../merkle/report.ts";
-import type { Inclusion, MinedAnchor, Receipt } from "../merkle/receipt.ts";
-import type { VerificationCode } from "../merkle/errors.ts";
+import type { OnChainAnchor, StepResult } from "../merkle/report.ts";
+import type { Anchor, Inclusion, Receipt } from "../merkle/receipt.ts";
 import { BATCH_ANCHOR_VIEWS } from "./abi.ts";
+import { anchorLogStep, transactionStep } from "./anchor-tx-steps.ts";
+import type { AnchorLog, AnchorView } from "./anchor-tx-steps.ts";
+import { blockTimeStep, deployBlockStep } from "./block-steps.ts";
+import { callFailure, fail, pass } from "./step-result.ts";
+import { trustedAnchorFor } from "./trust.ts";
+import type { TrustAnchor } from "./trust.ts";
 
 export interface ChainOutcome {
   steps: StepResult[];
@@ -17,41 +23,42 @@ export interface ChainOutcome {
   onChain?: OnChainAnchor;
 }
 
-interface AnchorView {
-  seq: bigint;
-  treeSize: bigint;
-  blockNumber: bigint;
-  timestamp: bigint;
-}
-
-const fail = (step: StepName, code: VerificationCode, reason: string): StepResult => ({ step, ok: false, code, reason });
-const pass = (step: StepName, reason: string): StepResult => ({ step, ok: true, reason });
-
-/** A failed RPC call: the contract's answer was a revert or not decodable, or the RPC failed. */
-function callFailure(step: StepName, what: string, error: unknown): StepResult {
-  const message = error instanceof Error ? (error as { shortMessage?: string }).shortMessage ?? error.message : String(error);
-  if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) {
-    return fail(step, "CONTRACT_CALL_FAILED", `${what} failed: the contract is not a Tracemark BatchAnchor (${message})`);
-  }
-  return fail(step, "RPC_ERROR", `${what} failed at the RPC: ${message}`);
-}
-
 /** The remaining steps, skipped for `reason`. */
 function skipRest(steps: StepResult[], reason: string): StepResult[] {
   const done = new Set(steps.map((s) => s.step));
   return [...steps, ...CHAIN_STEPS.filter((s) => !done.has(s)).map((s) => skipped(s, reason))];
 }
 
-const rfc3339 = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+export const NO_TRUST = "no trusted contract given: checked against the receipt's own contract, so the result cannot be valid";
+
+/**
+ * `trust`: the receipt's chain and contract are in the caller's trust (never the receipt's word).
+ * Needs no RPC. Without any trust the step is skipped and the report can at best be `untrusted`.
+ */
+export function trustStep(anchor: Anchor, trust: readonly TrustAnchor[] | undefined): { step: StepResult; trusted?: TrustAnchor } {
+  if (trust === undefined || trust.length === 0) return { step: skipped("trust", NO_TRUST) };
+  const trusted = trustedAnchorFor(trust, anchor.chainId, anchor.contract);
+  if (trusted !== undefined) {
+    return { step: pass("trust", `contract ${anchor.contract} on chain ${anchor.chainId} is trusted (${trusted.name}, deployed in block ${trusted.deployBlock})`), trusted };
+  }
+  const onChain = trust.filter((a) => a.chainId === anchor.chainId);
+  const instead =
+    onChain.length > 0
+      ? `the trusted contract on chain ${anchor.chainId} is ${onChain.map((a) => `${a.contract} (${a.name})`).join(", ")}`
+      : `no contract on chain ${anchor.chainId} is trusted (trusted: ${trust.map((a) => `${a.contract} on chain ${a.chainId}`).join(", ")})`;
+  return { step: fail("trust", "CONTRACT_NOT_TRUSTED", `the receipt names contract ${anchor.contract} on chain ${anchor.chainId}, but ${instead}`) };
+}
 
 export async function chainSteps(
-  receipt: Receipt & { inclusion: Inclusion; anchor: NonNullable<Receipt["anchor"]> },
+  receipt: Receipt & { inclusion: Inclusion; anchor: Anchor },
   provider: Provider,
+  trust?: readonly TrustAnchor[],
 ): Promise<ChainOutcome> {
   const { inclusion, anchor } = receipt;
-  const steps: StepResult[] = [];
+  const trustOutcome = trustStep(anchor, trust);
+  const steps: StepResult[] = [trustOutcome.step];
 
-  // 6. chainId: the RPC serves the chain the receipt names.
+  // chainId: the RPC serves the chain the receipt names.
   let chainId: bigint;
   try {
     chainId = (await provider.getNetwork()).chainId;
@@ -65,7 +72,7 @@ export async function chainSteps(
   }
   steps.push(pass("chainId", `chain ${chainId}`));
 
-  // 7. contract: there is code at the anchor contract's address.
+  // contract: there is code at the anchor contract's address.
   try {
     getAddress(anchor.contract);
   } catch {
@@ -85,104 +92,75 @@ export async function chainSteps(
   steps.push(pass("contract", `contract at ${anchor.contract}`));
 
   const contract = new Contract(anchor.contract, BATCH_ANCHOR_VIEWS, provider);
-  const root = `0x${inclusion.root}`;
+  const root = await rootOnChainStep(contract, receipt);
+  steps.push(root.step, await inclusionOnChainStep(contract, inclusion));
 
-  // 8. rootOnChain: the contract holds the root, for a tree of the receipt's size.
-  let view: AnchorView | undefined;
-  let pending: string | undefined;
+  // transaction and anchorLog: the receipt's txHash is the transaction that anchored this root.
+  const tx = await transactionStep(provider, anchor, chainId, root.anchored);
+  steps.push(tx.step);
+  let log: AnchorLog | undefined;
+  if (tx.receipt === undefined) {
+    steps.push(skipped("anchorLog", tx.pending !== undefined ? "not mined yet" : "no successful transaction to read"));
+  } else {
+    const logOutcome = anchorLogStep(tx.receipt, anchor.contract, inclusion, root.view);
+    steps.push(logOutcome.step);
+    log = logOutcome.log;
+  }
+
+  const pending = root.pending ?? (root.anchored ? undefined : tx.pending);
+  if (root.view === undefined) {
+    const why = pending !== undefined ? "not anchored yet" : root.anchored ? "anchored for another tree size" : "the root is not anchored";
+    steps.push(skipped("blockTime", why), skipped("deployBlock", why));
+    return pending === undefined ? { steps } : { steps, pending };
+  }
+  const { step, onChain } = await blockTimeStep(provider, anchor, root.view, log, Number(chainId));
+  steps.push(step);
+
+  // deployBlock: against the trusted contract's deployment; meaningless without one.
+  const { trusted } = trustOutcome;
+  const blocks = [Number(root.view.blockNumber), ...(log === undefined ? [] : [log.blockNumber])];
+  steps.push(trusted === undefined ? skipped("deployBlock", trust === undefined || trust.length === 0 ? "no trusted contract given" : "the contract is not trusted") : deployBlockStep(trusted, blocks));
+  return onChain === undefined ? { steps } : { steps, onChain };
+}
+
+/** rootOnChain: the contract holds the root, for a tree of the receipt's size. */
+async function rootOnChainStep(
+  contract: Contract,
+  receipt: Receipt & { inclusion: Inclusion; anchor: Anchor },
+): Promise<{ step: StepResult; view?: AnchorView; anchored: boolean; pending?: string }> {
+  const { inclusion, anchor } = receipt;
+  let view: AnchorView;
   try {
-    const result = (await contract.getFunction("anchorOf").staticCall(root)) as AnchorView;
+    const result = (await contract.getFunction("anchorOf").staticCall(`0x${inclusion.root}`)) as AnchorView;
     view = { seq: result.seq, treeSize: result.treeSize, blockNumber: result.blockNumber, timestamp: result.timestamp };
   } catch (error) {
-    steps.push(callFailure("rootOnChain", "anchorOf(root)", error));
+    return { step: callFailure("rootOnChain", "anchorOf(root)", error), anchored: false };
   }
-  if (view !== undefined) {
-    if (view.seq === 0n) {
-      if (anchor.status === "pending") {
-        pending = `the anchoring transaction ${anchor.txHash} is not mined yet`;
-        steps.push({ step: "rootOnChain", ok: null, reason: `the root is not on chain yet (${pending})` });
-      } else {
-        steps.push(fail("rootOnChain", "ROOT_NOT_ANCHORED", `contract ${anchor.contract} has never anchored root ${inclusion.root}`));
-      }
-      view = undefined;
-    } else if (view.treeSize !== BigInt(inclusion.treeSize)) {
-      steps.push(fail("rootOnChain", "TREE_SIZE_MISMATCH", `the root was anchored for a tree of ${view.treeSize} leaves, the receipt says ${inclusion.treeSize}`));
-      view = undefined;
-    } else {
-      steps.push(pass("rootOnChain", `anchored as number ${view.seq}, tree of ${view.treeSize} leaves`));
+  if (view.seq === 0n) {
+    if (anchor.status === "pending") {
+      const pending = `the anchoring transaction ${anchor.txHash} is not mined yet`;
+      return { step: { step: "rootOnChain", ok: null, reason: `the root is not on chain yet (${pending})` }, anchored: false, pending };
     }
+    return { step: fail("rootOnChain", "ROOT_NOT_ANCHORED", `contract ${anchor.contract} has never anchored root ${inclusion.root}`), anchored: false };
   }
+  if (view.treeSize !== BigInt(inclusion.treeSize)) {
+    return { step: fail("rootOnChain", "TREE_SIZE_MISMATCH", `the root was anchored for a tree of ${view.treeSize} leaves, the receipt says ${inclusion.treeSize}`), anchored: true };
+  }
+  return { step: pass("rootOnChain", `anchored as number ${view.seq}, tree of ${view.treeSize} leaves`), view, anchored: true };
+}
 
-  // 9. inclusionOnChain: the contract's own RFC 9162 verification accepts the proof (eth_call).
+/** inclusionOnChain: the contract's own RFC 9162 verification accepts the proof (eth_call). */
+async function inclusionOnChainStep(contract: Contract, inclusion: Inclusion): Promise<StepResult> {
   try {
     const ok = (await contract.getFunction("verifyInclusion").staticCall(
       `0x${inclusion.leafHash}`,
       inclusion.leafIndex,
       inclusion.treeSize,
       inclusion.auditPath.map((h) => `0x${h}`),
-      root,
+      `0x${inclusion.root}`,
     )) as boolean;
-    steps.push(ok ? pass("inclusionOnChain", "the contract's verifyInclusion accepts the audit path") : fail("inclusionOnChain", "INCLUSION_REJECTED_ON_CHAIN", "the contract's verifyInclusion rejects the audit path"));
+    return ok ? pass("inclusionOnChain", "the contract's verifyInclusion accepts the audit path") : fail("inclusionOnChain", "INCLUSION_REJECTED_ON_CHAIN", "the contract's verifyInclusion rejects the audit path");
   } catch (error) {
-    steps.push(callFailure("inclusionOnChain", "verifyInclusion(...)", error));
+    return callFailure("inclusionOnChain", "verifyInclusion(...)", error);
   }
-
-  // 10. blockTime: the anchoring block, read from the chain, and what the receipt says about it.
-  if (view === undefined) {
-    steps.push(skipped("blockTime", pending !== undefined ? "not anchored yet" : "the root is not anchored"));
-    return pending === undefined ? { steps } : { steps, pending };
-  }
-  const { step, onChain } = await blockTimeStep(provider, anchor, view, Number(chainId));
-  steps.push(step);
-  return onChain === undefined ? { steps } : { steps, onChain };
-}
-
-async function blockTimeStep(
-  provider: Provider,
-  anchor: NonNullable<Receipt["anchor"]>,
-  view: AnchorView,
-  chainId: number,
-): Promise<{ step: StepResult; onChain?: OnChainAnchor }> {
-  let block;
-  let head: number;
-  try {
-    [block, head] = await Promise.all([provider.getBlock(view.blockNumber), provider.getBlockNumber()]);
-  } catch (error) {
-    return { step: callFailure("blockTime", `eth_getBlockByNumber(${view.blockNumber})`, error) };
-  }
-  if (block === null || block.hash === null) {
-    return { step: fail("blockTime", "RPC_ERROR", `the RPC does not know block ${view.blockNumber}, where the contract says the root was anchored`) };
-  }
-  const blockTime = rfc3339(BigInt(block.timestamp));
-  const onChain: OnChainAnchor = {
-    chainId,
-    contract: anchor.contract,
-    seq: Number(view.seq),
-    treeSize: Number(view.treeSize),
-    blockNumber: block.number,
-    blockHash: block.hash,
-    blockTime,
-    confirmations: Math.max(0, head - block.number + 1),
-  };
-  const at = `block ${block.number} at ${blockTime} (${onChain.confirmations} confirmations)`;
-  if (BigInt(block.timestamp) !== view.timestamp) {
-    return { step: fail("blockTime", "ANCHOR_MISMATCH", `the contract stored time ${rfc3339(view.timestamp)} but ${at}`), onChain };
-  }
-  const mismatches = anchor.status === "pending" ? [] : receiptDisagreements(anchor, onChain);
-  if (mismatches.length > 0) {
-    return {
-      step: fail("blockTime", "ANCHOR_MISMATCH", `anchored in ${at}, but the receipt says ${mismatches.join(", ")}: ask the issuer for an updated receipt`),
-      onChain,
-    };
-  }
-  return { step: pass("blockTime", `anchored in ${at}`), onChain };
-}
-
-/** What the receipt's anchor claims that the chain does not confirm (e.g. after a reorg). */
-function receiptDisagreements(anchor: MinedAnchor, onChain: OnChainAnchor): string[] {
-  const out: string[] = [];
-  if (anchor.blockNumber !== onChain.blockNumber) out.push(`block ${anchor.blockNumber}`);
-  if (anchor.blockHash !== onChain.blockHash.toLowerCase()) out.push(`block hash ${anchor.blockHash}`);
-  if (Date.parse(anchor.blockTime) !== Date.parse(onChain.blockTime)) out.push(`time ${anchor.blockTime}`);
-  return out;
 }

@@ -4,28 +4,44 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { JsonRpcProvider } from "ethers";
 import type { StepResult, VerificationReport, VerificationStatus } from "../merkle/report.ts";
+import { checkTrustFlags, loadTrust } from "./cli-trust.ts";
+import type { TrustFlags, TrustFor } from "./cli-trust.ts";
 import { verifyReceipt } from "./index.ts";
+import { UsageError } from "./usage-error.ts";
 
-export const USAGE = `Usage: tracemark verify <receipt.json>... (--rpc URL | --offline) [--content FILE] [--json]
+export const USAGE = `Usage: tracemark verify <receipt.json>... (--rpc URL [--trust FILE|URL]... [--contract ADDR [--chain-id N]] | --offline)
+                        [--content FILE] [--json]
 
 Checks a Tracemark receipt (docs/receipt-v1.md): its hashes and audit path, the content if
---content is given, and, with --rpc, that the root is anchored on that chain (the block time is
-read from the chain, never from the receipt). Only the RPC named by --rpc is trusted.
+--content is given, and, with --rpc, that the root is anchored on that chain by the anchoring
+transaction the receipt names (the block time is read from the chain, never from the receipt).
+Only the RPC named by --rpc is asked, and only the contracts you name are trusted: anyone can
+deploy a lookalike contract, so the receipt's own "contract" proves nothing by itself.
 
-  --rpc URL        http(s) JSON-RPC endpoint of the chain the receipt names
-  --offline        check only what the receipt itself proves; ask no chain
-  --content FILE   the notarized file or JSON payload, checked against envelope.contentHash
-  --json           print the full report as JSON
-  -h, --help       this text
+  --rpc URL            http(s) JSON-RPC endpoint of the chain the receipt names
+  --trust FILE|URL     a trust document (the service's /.well-known/tracemark-trust.json) naming
+                       the contracts to trust; repeatable. A URL is fetched once and printed on
+                       stderr: save it and pass the file next time, so that you pin it
+  --contract ADDR      trust this contract (a shortcut for a one-entry trust document) ...
+  --chain-id N         ... on chain N; without it, on the chain each receipt names (said on stderr)
+  --deploy-block N     ... deployed in block N (no anchor can be older); without it, 0
+  --offline            check only what the receipt itself proves; ask no chain
+  --content FILE       the notarized file or JSON payload, checked against envelope.contentHash
+  --json               print the full report as JSON
+  -h, --help           this text
+
+Without --trust or --contract every step still runs, but the result is never "valid": it is
+"untrusted" (checked, but not against a trusted contract), exit status 5.
 
 Several receipts (a case file, say) are checked one after the other over one connection, with a
-line each; --content then is not allowed.
+line each, against the same trust; --content then is not allowed.
 
 Exit status: 0 valid, 1 invalid (a step failed), 2 usage error (bad flags, unreadable file or
-JSON), 3 pending (not sealed or not anchored yet), 4 the chain could not be asked (RPC error).`;
+JSON, bad trust document), 3 pending (not sealed or not anchored yet), 4 the chain could not be
+asked (RPC error), 5 untrusted (no trusted contract was given).`;
 
 /** Exit status per outcome; documented in USAGE and docs/receipt-v1.md. */
-export const EXIT: Record<VerificationStatus | "usage", number> = { valid: 0, invalid: 1, usage: 2, pending: 3, error: 4 };
+export const EXIT: Record<VerificationStatus | "usage", number> = { valid: 0, invalid: 1, usage: 2, pending: 3, error: 4, untrusted: 5 };
 
 export interface Io {
   out(line: string): void;
@@ -37,14 +53,13 @@ const processIo: Io = {
   err: (line) => void process.stderr.write(`${line}\n`),
 };
 
-class UsageError extends Error {}
-
 interface Command {
   receiptPaths: string[];
   contentPath?: string;
   rpcUrl?: string;
   offline: boolean;
   json: boolean;
+  trust: TrustFlags;
 }
 
 function parseCommand(argv: string[]): Command | "help" {
@@ -57,6 +72,10 @@ function parseCommand(argv: string[]): Command | "help" {
       options: {
         content: { type: "string" },
         rpc: { type: "string" },
+        trust: { type: "string", multiple: true, default: [] },
+        contract: { type: "string" },
+        "chain-id": { type: "string" },
+        "deploy-block": { type: "string" },
         offline: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -77,7 +96,13 @@ function parseCommand(argv: string[]): Command | "help" {
     throw new UsageError("give --rpc URL (the chain to check the anchor against; the only one trusted) or --offline");
   }
   if (values.rpc !== undefined && !isHttpUrl(values.rpc)) throw new UsageError(`--rpc must be an http(s) URL`);
-  const command_: Command = { receiptPaths, offline: values.offline, json: values.json };
+  const trust: TrustFlags = { trust: values.trust };
+  if (values.contract !== undefined) trust.contract = values.contract;
+  if (values["chain-id"] !== undefined) trust.chainId = values["chain-id"];
+  if (values["deploy-block"] !== undefined) trust.deployBlock = values["deploy-block"];
+  if (values.offline && (trust.trust.length > 0 || trust.contract !== undefined)) throw new UsageError("--trust and --contract go with --rpc: --offline asks no chain");
+  checkTrustFlags(trust);
+  const command_: Command = { receiptPaths, offline: values.offline, json: values.json, trust };
   if (values.rpc !== undefined) command_.rpcUrl = values.rpc;
   if (values.content !== undefined) command_.contentPath = values.content;
   return command_;
@@ -126,7 +151,8 @@ async function readReceipt(path: string): Promise<unknown> {
 const MANY_IN_FLIGHT = 16;
 
 // The overall outcome of several receipts: the worst one decides.
-const SEVERITY: VerificationStatus[] = ["valid", "pending", "error", "invalid"];
+// "untrusted" outranks "pending": it says something about the whole run (no trust was given).
+const SEVERITY: VerificationStatus[] = ["valid", "pending", "untrusted", "error", "invalid"];
 const worst = (statuses: VerificationStatus[]) => statuses.reduce((a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a), "valid" as VerificationStatus);
 
 /** Runs the CLI; resolves to the exit status. */
@@ -134,6 +160,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let command: Command | "help";
   let receipts: unknown[];
   let content: Buffer | undefined;
+  let trustFor: TrustFor;
   try {
     command = parseCommand(argv);
     if (command === "help") {
@@ -143,16 +170,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     receipts = [];
     for (const path of command.receiptPaths) receipts.push(await readReceipt(path));
     if (command.contentPath !== undefined) content = await readInput(command.contentPath, "content");
+    trustFor = await loadTrust(command.trust, io.err);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`tracemark: ${error.message} (tracemark --help for usage)`);
     return EXIT.usage;
   }
-  if (receipts.length > 1) return verifyMany(command, receipts, io);
+  if (receipts.length > 1) return verifyMany(command, receipts, trustFor, io);
 
+  const trust = trustFor(receipts[0]);
   const report = await verifyReceipt(receipts[0], {
     ...(content === undefined ? {} : { content }),
     ...(command.rpcUrl === undefined ? {} : { rpcUrl: command.rpcUrl }),
+    ...(trust === undefined ? {} : { trust }),
     offline: command.offline,
   });
   if (command.json) io.out(JSON.stringify(report, null, 2));
@@ -161,7 +191,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 /** One connection for all; a line per receipt naming its status and, when it failed, the step. */
-async function verifyMany(command: Command, receipts: unknown[], io: Io): Promise<number> {
+async function verifyMany(command: Command, receipts: unknown[], trustFor: TrustFor, io: Io): Promise<number> {
   let provider: JsonRpcProvider | undefined;
   if (!command.offline) {
     try {
@@ -178,14 +208,17 @@ async function verifyMany(command: Command, receipts: unknown[], io: Io): Promis
     const reports: VerificationReport[] = new Array(receipts.length);
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < receipts.length; i = next++) reports[i] = await verifyReceipt(receipts[i], provider ? { provider } : { offline: true });
+      for (let i = next++; i < receipts.length; i = next++) {
+        const trust = trustFor(receipts[i]);
+        reports[i] = await verifyReceipt(receipts[i], provider ? { provider, ...(trust === undefined ? {} : { trust }) } : { offline: true });
+      }
     };
     await Promise.all(Array.from({ length: Math.min(MANY_IN_FLIGHT, receipts.length) }, worker));
     if (command.json) io.out(JSON.stringify(reports.map((report, i) => ({ receipt: command.receiptPaths[i], ...report })), null, 2));
     else {
       reports.forEach((report, i) => {
         const failed = report.steps.find((s) => s.ok === false);
-        io.out(`${report.status.padEnd(7)} ${command.receiptPaths[i]}${failed ? `  (${failed.step}: ${failed.code ?? ""} ${failed.reason ?? ""})` : ""}`);
+        io.out(`${report.status.padEnd(9)} ${command.receiptPaths[i]}${failed ? `  (${failed.step}: ${failed.code ?? ""} ${failed.reason ?? ""})` : ""}`);
       });
       const counts = SEVERITY.map((s) => `${reports.filter((r) => r.status === s).length} ${s}`).join(", ");
       io.out("");

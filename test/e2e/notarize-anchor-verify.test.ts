@@ -1,7 +1,8 @@
 // End to end, as the product is used: records go in through the HTTP API of a real server
 // process (PostgreSQL in CI), are sealed and anchored on a `hardhat node` over JSON-RPC, and every
-// receipt is then checked by the independent CLI against that RPC. Then each field of a receipt
-// is changed by one byte, in turn, and the CLI must reject it naming the step that failed.
+// receipt is then checked by the independent CLI against that RPC, with trust pinned: the server's
+// trust document, fetched once and saved. Then each field of a receipt is changed by one byte, in
+// turn, and the CLI must reject it naming the step that failed.
 import t from "tap";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -13,7 +14,7 @@ import { openDatabase } from "../../src/db/connect.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import type { Receipt } from "../../src/merkle/index.ts";
 import { createTestDatabase, testConfig, usingPostgres } from "../support/database.ts";
-import { deployWithScript } from "../support/deploy-script.ts";
+import { deployWithScriptPrinting } from "../support/deploy-script.ts";
 import { startHardhatNode } from "../support/hardhat-node.ts";
 import { startServer } from "../support/server-process.ts";
 
@@ -41,7 +42,8 @@ t.test(`${RECORDS} records through the API, anchored on a hardhat node, each rec
   const node = await startHardhatNode();
   t.teardown(node.stop);
   t.comment(`hardhat node over JSON-RPC at ${node.url}; database: ${usingPostgres ? "PostgreSQL" : "PGlite on disk"}`);
-  const contract = await deployWithScript(node.url);
+  const deployed = await deployWithScriptPrinting(node.url);
+  const contract = deployed.address;
   const testDb = await createTestDatabase();
   t.teardown(testDb.drop);
   const work = await mkdtemp(join(tmpdir(), "tracemark-e2e-"));
@@ -53,8 +55,17 @@ t.test(`${RECORDS} records through the API, anchored on a hardhat node, each rec
   const admin = await issueApiKey(handle.db, { role: "admin" });
   await handle.close();
 
+  // No CONTRACT_DEPLOY_BLOCK: the server finds its contract's deploy block on the chain.
   const server = await startServer({ ...dbEnv, CHAIN_RPC_URL: node.url, CONTRACT_ADDRESS: contract, BATCH_MAX: "4000", BATCH_INTERVAL_MS: "500", LOG_LEVEL: "warn" });
   t.teardown(() => server.kill("SIGKILL"));
+  const trustUrl = `${server.url}/.well-known/tracemark-trust.json`;
+  const trustText = await (await fetch(trustUrl)).text();
+  const trustFile = join(work, "trust.json");
+  await writeFile(trustFile, trustText);
+  t.same(JSON.parse(trustText), {
+    format: "tracemark.trust.v1",
+    anchors: [{ chainId: deployed.chainId, contract, deployBlock: deployed.deployBlock, name: "Tracemark BatchAnchor" }],
+  }, `the served trust names the contract and the deploy block npm run deploy printed (${deployed.deployBlock}), found on the chain`);
   const headers = { authorization: `Bearer ${admin.token}`, "content-type": "application/json" };
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
     const res = await fetch(`${server.url}${path}`, { ...init, headers });
@@ -100,7 +111,7 @@ t.test(`${RECORDS} records through the API, anchored on a hardhat node, each rec
   const batches = new Set(receipts.map((r) => r.anchor!.batchSeq));
   t.comment(`${batches.size} batches, tree sizes ${[...new Set(receipts.map((r) => r.inclusion!.treeSize))].join(", ")}`);
 
-  t.test("every receipt verifies with the CLI against the RPC", async (t) => {
+  t.test("every receipt verifies with the CLI against the RPC, with the server's trust document pinned", async (t) => {
     const files: string[] = [];
     for (let i = 0; i < RECORDS; i++) {
       const file = join(work, `r${i}.json`);
@@ -108,9 +119,10 @@ t.test(`${RECORDS} records through the API, anchored on a hardhat node, each rec
       files.push(file);
     }
     // The CLI takes many receipts per run; a few runs keep each command line short.
+    // The first run fetches the trust from the server (and prints it); the others use the saved copy.
     let valid = 0;
     for (let i = 0; i < files.length; i += 2_500) {
-      const run = await tracemark(["verify", ...files.slice(i, i + 2_500), "--rpc", node.url]);
+      const run = await tracemark(["verify", ...files.slice(i, i + 2_500), "--rpc", node.url, "--trust", i === 0 ? trustUrl : trustFile]);
       t.equal(run.code, 0, `receipts ${i}..${i + 2_499}: exit 0 ${run.stderr}`);
       valid += Number(/(\d+) valid/.exec(run.stdout)?.[1] ?? 0);
     }
@@ -128,15 +140,19 @@ t.test(`${RECORDS} records through the API, anchored on a hardhat node, each rec
       ["treeSize", (r) => void (r.inclusion!.treeSize += 1), ["auditPath", "rootOnChain"]],
       ...base.inclusion!.auditPath.map((_, k): [string, (r: Receipt) => void, string[]] => [`auditPath[${k}]`, (r) => void (r.inclusion!.auditPath[k] = flipByte(r.inclusion!.auditPath[k]!, 31)), ["auditPath"]]),
       ["root", (r) => void (r.inclusion!.root = flipByte(r.inclusion!.root, 0)), ["auditPath"]],
-      ["contract", (r) => void (r.anchor!.contract = flipByte(r.anchor!.contract.toLowerCase(), 19)), ["contract"]],
-      ["chainId", (r) => void (r.anchor!.chainId += 1), ["chainId"]],
+      // Another contract or chain is not the one trusted, whatever it holds.
+      ["contract", (r) => void (r.anchor!.contract = flipByte(r.anchor!.contract.toLowerCase(), 19)), ["trust"]],
+      ["chainId", (r) => void (r.anchor!.chainId += 1), ["trust"]],
+      ["txHash", (r) => void (r.anchor!.txHash = flipByte(r.anchor!.txHash, 31)), ["transaction"]],
     ];
-    const untouched = await tracemark(["verify", await writeReceipt(work, "base", base), "--rpc", node.url]);
+    const untouched = await tracemark(["verify", await writeReceipt(work, "base", base), "--rpc", node.url, "--trust", trustFile]);
     t.equal(untouched.code, 0, "the untouched receipt is valid");
+    const unpinned = await tracemark(["verify", await writeReceipt(work, "base", base), "--rpc", node.url]);
+    t.equal(unpinned.code, 5, "without trust it is untrusted, not valid");
     for (const [field, tamper, steps] of cases) {
       const changed = structuredClone(base);
       tamper(changed);
-      const run = await tracemark(["verify", await writeReceipt(work, field, changed), "--rpc", node.url, "--json"]);
+      const run = await tracemark(["verify", await writeReceipt(work, field, changed), "--rpc", node.url, "--trust", trustFile, "--json"]);
       t.equal(run.code, 1, `${field}: exit 1 (invalid)`);
       const report = JSON.parse(run.stdout) as { status: string; steps: Array<{ step: string; ok: boolean | null; reason?: string }> };
       const failed = report.steps.find((s) => s.ok === false);

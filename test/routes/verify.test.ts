@@ -32,8 +32,27 @@ t.test("POST /v1/verify", async (t) => {
     t.equal(report.status, "valid");
     t.same(
       report.steps.map((s: { step: string; ok: boolean | null }) => [s.step, s.ok]),
-      [["format", true], ["recordHash", true], ["contentHash", true], ["leafHash", true], ["auditPath", true], ["chainId", true], ["contract", true], ["rootOnChain", true], ["inclusionOnChain", true], ["blockTime", true]],
+      [
+        ["format", true], ["recordHash", true], ["contentHash", true], ["leafHash", true], ["auditPath", true],
+        ["trust", true], ["chainId", true], ["contract", true], ["rootOnChain", true], ["inclusionOnChain", true],
+        ["transaction", true], ["anchorLog", true], ["blockTime", true], ["deployBlock", true],
+      ],
     );
+  });
+
+  t.test("checks against exactly the service's own trust document, and says so", async (t) => {
+    const served = (await h.app.inject({ method: "GET", url: "/.well-known/tracemark-trust.json" })).json();
+    const report = (await verify({ receipt })).json();
+    t.same(report.trust, served.anchors);
+    t.same(report.trust, [{ chainId: Number(h.chain.chainId), contract: h.chain.contractAddress, deployBlock: h.chain.deployBlock, name: "Tracemark BatchAnchor" }]);
+  });
+
+  t.test("rejects a receipt that names another contract, at the trust step", async (t) => {
+    const other = structuredClone(receipt);
+    other.anchor.contract = "0x000000000000000000000000000000000000dEaD";
+    const report = (await verify({ receipt: other })).json();
+    t.equal(report.status, "invalid");
+    t.match(report.steps.find((s: { ok: boolean | null }) => s.ok === false), { step: "trust", code: "CONTRACT_NOT_TRUSTED" });
   });
 
   t.test("says which step failed for other content", async (t) => {
