@@ -25,13 +25,14 @@ async function check(what: string, probe: () => Promise<string>): Promise<{ ok: 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/healthz",
-    { schema: { tags: ["health"], summary: "The process is alive", response: { 200: Type.Object({ status: Type.Literal("ok") }) } } },
+    { config: { access: "public" }, schema: { tags: ["health"], summary: "The process is alive", response: { 200: Type.Object({ status: Type.Literal("ok") }) } } },
     async () => ({ status: "ok" as const }),
   );
 
   app.get(
     "/readyz",
     {
+      config: { access: "public" },
       schema: {
         tags: ["health"],
         summary: "The database and the chain both answer",
