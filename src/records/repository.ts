@@ -1,8 +1,9 @@
-// Plain functions over the records and idempotency tables; `db` may be a transaction.
-import { sql, type Kysely, type Transaction } from "kysely";
+// Plain functions over the records, subjects and idempotency tables; `db` may be a transaction.
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../db/database.ts";
 import type { BatchRow } from "../db/batches.table.ts";
 import type { NewRecordRow, RecordRow } from "../db/records.table.ts";
+import type { Owner, ReadScope } from "./submitter.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -34,9 +35,15 @@ export async function insertRecords(db: Executor, rows: NewAcceptedRecord[]): Pr
      order by n`.execute(db);
 }
 
-export async function findRecords(db: Executor, ids: string[]): Promise<RecordWithBatch[]> {
+/** The records with these ids that `scope` may read, in the order of `ids`; the rest are left out as if they did not exist. */
+export async function findRecords(db: Executor, ids: string[], scope: ReadScope = "all"): Promise<RecordWithBatch[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom("records").selectAll().where("id", "in", ids).execute();
+  const rows = await db
+    .selectFrom("records")
+    .selectAll()
+    .where("id", "in", ids)
+    .$if(scope !== "all", (q) => q.where((eb) => ownedBy(eb, scope as Owner)))
+    .execute();
   const batchSeqs = [...new Set(rows.map((r) => r.batch_seq).filter((s): s is number => s !== null))];
   const batches = batchSeqs.length
     ? await db.selectFrom("batches").selectAll().where("seq", "in", batchSeqs).execute()
@@ -46,17 +53,53 @@ export async function findRecords(db: Executor, ids: string[]): Promise<RecordWi
   return ids.map((id) => byId.get(id)).filter((r): r is RecordWithBatch => r !== undefined);
 }
 
-/** record_hash → subject for the given hashes (to check `prev` links). */
-export async function subjectsOfRecordHashes(db: Executor, hashes: string[]): Promise<Map<string, Set<string>>> {
-  const found = new Map<string, Set<string>>();
-  if (hashes.length === 0) return found;
-  const rows = await db.selectFrom("records").select(["record_hash", "subject"]).where("record_hash", "in", hashes).execute();
-  for (const r of rows) {
-    const set = found.get(r.record_hash) ?? new Set<string>();
-    set.add(r.subject);
-    found.set(r.record_hash, set);
-  }
-  return found;
+/** A merchant's records, or the records an admin key submitted outside any merchant. */
+function ownedBy(eb: ExpressionBuilder<Database, "records">, owner: Owner) {
+  return owner.merchantId !== null
+    ? eb("merchant_id", "=", owner.merchantId)
+    : eb.and([eb("merchant_id", "is", null), eb("submitter_key_id", "=", owner.keyId)]);
+}
+
+/**
+ * Which of the given (recordHash, subject) links name a record of `owner` of that subject, as
+ * "recordHash subject" strings. Only the owner's own records are looked at, so the answer for
+ * another tenant's hash is the answer for a hash nobody notarized (issue 6: prev errors must not
+ * reveal other tenants' hashes). One lookup through the record_hash index.
+ */
+export async function ownLinks(db: Executor, owner: Owner, links: Array<{ recordHash: string; subject: string }>): Promise<Set<string>> {
+  if (links.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("records")
+    .select(["record_hash", "subject"])
+    .where("record_hash", "in", [...new Set(links.map((l) => l.recordHash))])
+    .where((eb) => ownedBy(eb, owner))
+    .execute();
+  return new Set(rows.map((r) => linkKey(r.record_hash, r.subject)));
+}
+
+export const linkKey = (recordHash: string, subject: string) => `${recordHash} ${subject}`;
+
+/**
+ * Claims each new subject for `owner` and moves the head of each subject `owner` already holds,
+ * in one statement; returns the subjects that belong to someone else (nothing was written to
+ * those, and the caller must roll back). The primary key makes two tenants racing on a new
+ * subject queue up: the second sees the first's row and is refused. The rows stay locked until
+ * the transaction ends, which serialises writes to one subject; taking them in sorted order
+ * keeps two requests that share subjects from locking them in opposite orders (a deadlock).
+ */
+export async function advanceSubjects(tx: Transaction<Database>, owner: Owner, heads: Map<string, string>): Promise<string[]> {
+  const subjects = [...heads.keys()].sort();
+  const result = await sql<{ subject: string }>`
+    insert into subjects as s (subject, owner_merchant_id, owner_key_id, head_record_hash)
+    select subject, ${owner.merchantId}::uuid, ${owner.keyId}::text, head
+      from unnest(${subjects}::text[], ${subjects.map((s) => heads.get(s))}::text[]) with ordinality as u(subject, head, n)
+     order by n
+    on conflict (subject) do update set head_record_hash = excluded.head_record_hash
+     where s.owner_merchant_id is not distinct from excluded.owner_merchant_id
+       and s.owner_key_id is not distinct from excluded.owner_key_id
+    returning subject`.execute(tx);
+  const held = new Set(result.rows.map((r) => r.subject));
+  return subjects.filter((s) => !held.has(s));
 }
 
 export async function findIdempotencyKey(db: Executor, keyId: string, idempotencyKey: string) {

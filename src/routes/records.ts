@@ -1,18 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { AppError, notFound } from "../errors.ts";
+import { notFound } from "../errors.ts";
+import type { Access } from "../plugins/auth.ts";
 import { notarize, type NotarizeResult } from "../records/notarize.ts";
 import { acceptedReceipt, receiptOf, statusOf, statusView } from "../records/receipts.ts";
 import { findRecords } from "../records/repository.ts";
-import { maySeeRecord } from "../records/submitter.ts";
-import type { Access } from "../plugins/auth.ts";
+import { readScopeOf } from "../records/submitter.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
 import { AcceptedRecord, ReceiptOut, BatchInput, IdempotencyHeaders, RecordIdParams, RecordInput, RecordStatusView } from "../schemas/records.ts";
 
 const writeErrors = { 400: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...authErrors };
 
 const writers: Access = { roles: ["merchant", "admin"] };
-const readers: Access = { roles: ["merchant", "mediator", "admin"] };
+// DESIGN.md "Visibility": mediators and the operator read every record, a merchant only its own.
+const readers: Access = { roles: ["merchant", "mediator", "admin"], ownedOnly: ["merchant"] };
 
 const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
@@ -79,10 +80,10 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/v1/records/:id",
     {
       config: { access: readers },
-      schema: { tags: ["records"], summary: "A record's status", security: [{ apiKey: [] }], params: RecordIdParams, response: { 200: RecordStatusView, 404: ErrorBody, ...authErrors } },
+      schema: { tags: ["records"], summary: "A record's status", description: "Another merchant's record is a 404, as if it did not exist.", security: [{ apiKey: [] }], params: RecordIdParams, response: { 200: RecordStatusView, 404: ErrorBody, ...authErrors } },
     },
     async (request) => {
-      const [record] = await findRecords(app.db, [request.params.id]);
+      const [record] = await findRecords(app.db, [request.params.id], readScopeOf(request.principal!));
       if (!record) throw notFound("record", "params.id");
       return statusView(record);
     },
@@ -95,16 +96,15 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["records"],
         summary: "The record's current receipt",
-        description: "The receipt holds the salt and the envelope: only the submitter, mediators and the operator may read it.",
+        description: "The receipt holds the salt and the envelope: only the submitter, mediators and the operator may read it; for anyone else it is a 404, as if it did not exist.",
         security: [{ apiKey: [] }],
         params: RecordIdParams,
         response: { 200: ReceiptOut, 404: ErrorBody, ...authErrors },
       },
     },
     async (request) => {
-      const [record] = await findRecords(app.db, [request.params.id]);
+      const [record] = await findRecords(app.db, [request.params.id], readScopeOf(request.principal!));
       if (!record) throw notFound("record", "params.id");
-      if (!maySeeRecord(request.principal!, record)) throw new AppError("FORBIDDEN", "only the submitter and mediators may read this record's receipt");
       return receiptOf(record);
     },
   );
