@@ -58,23 +58,24 @@ function presentedToken(request: FastifyRequest): string | null {
   return typeof key === "string" ? key : null;
 }
 
-const describe = (route: { method: string | string[]; url: string }) => `${[route.method].flat().join(",")} ${route.url}`;
-
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest("principal", null);
 
-  // The route options are kept as they are handed to onRoute and read once the app is ready: a
-  // plugin's own declareAccess hook runs after this one (hooks of a child plugin come after its
-  // parent's), on the same options object.
-  const routes: RouteOptions[] = [];
+  // A route's method and URL are read when it is registered (Fastify goes on to reuse the options
+  // object for the URL's trailing-slash twin); its access once the app is ready, because a plugin's
+  // own declareAccess hook runs after this one (a child plugin's hooks come after its parent's),
+  // on the same options object.
+  const routes: Array<{ method: string; url: string; options: RouteOptions }> = [];
   const declared: RouteAccess[] = [];
   app.decorate("routeAccess", declared);
-  app.addHook("onRoute", (route) => void routes.push(route));
+  app.addHook("onRoute", (options) => {
+    for (const method of [options.method].flat()) routes.push({ method, url: options.url, options });
+  });
   app.addHook("onReady", async () => {
-    const undeclared = routes.filter((r) => r.config?.access === undefined).map(describe);
+    const undeclared = routes.filter((r) => r.options.config?.access === undefined).map((r) => `${r.method} ${r.url}`);
     if (undeclared.length > 0) throw new Error(`routes without a declared access: ${undeclared.join("; ")}. ${HOW_TO_DECLARE}`);
     declared.length = 0;
-    for (const r of routes) for (const method of [r.method].flat()) declared.push({ method, url: r.url, access: r.config!.access! });
+    for (const r of routes) declared.push({ method: r.method, url: r.url, access: r.options.config!.access! });
   });
 
   app.addHook("onRequest", async (request) => {
