@@ -7,9 +7,7 @@ import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, MAX_JSON_DEPTH, nonJsonAt, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
-import type { Transaction } from "kysely";
-import type { Database } from "../db/database.ts";
-import { advanceSubjects, claimIdempotencyKey, findIdempotencyKey, insertRecords, linkKey, ownLinks, type NewAcceptedRecord } from "./repository.ts";
+import { claimIdempotencyKey, findIdempotencyKey, insertRecords, linkKey, ownLinks, type NewAcceptedRecord } from "./repository.ts";
 import { ownerOf, submitterOf, type Owner } from "./submitter.ts";
 
 export interface RecordInput {
@@ -55,6 +53,9 @@ export async function notarize(
     const earlier = await replayOf(db, principal.keyId, options.idempotencyKey, requestHash);
     if (earlier) return earlier;
   }
+  const owner = ownerOf(principal);
+  await checkPrevLinks(db, owner, inputs, options.field);
+
   const submittedAt = new Date().toISOString();
   const submitter = submitterOf(principal);
   const salts = randomBytes(32 * inputs.length);
@@ -67,10 +68,8 @@ export async function notarize(
       const won = await claimIdempotencyKey(tx, { key_id: principal.keyId, idempotency_key: options.idempotencyKey, request_hash: requestHash, record_ids: ids });
       if (!won) return false;
     }
-    const owner = ownerOf(principal);
-    await claimSubjects(tx, owner, inputs, rows, options.field);
-    await checkPrevLinks(tx, owner, inputs, options.field);
-    await insertRecords(tx, rows);
+    const foreign = await insertRecords(tx, owner, rows);
+    if (foreign.length > 0) throw foreignSubject(inputs, new Set(foreign), options.field);
     return true;
   });
   if (!claimed) {
@@ -108,28 +107,23 @@ function assertPlainJson(input: RecordInput, i: number, field: FieldNamer): void
 
 /**
  * Every subject of the request must be new, or the submitter's own: nobody else appends to a
- * subject (DESIGN.md "Subjects and chains"). Checked first, with or without `prev`, so that a
- * refusal here says nothing about any record hash.
+ * subject (DESIGN.md "Subjects and chains"). The error names the first record that was refused.
  */
-async function claimSubjects(tx: Transaction<Database>, owner: Owner, inputs: RecordInput[], rows: NewAcceptedRecord[], field: FieldNamer): Promise<void> {
-  const heads = new Map<string, string>();
-  rows.forEach((row) => heads.set(row.subject, row.record_hash));
-  const foreign = new Set(await advanceSubjects(tx, owner, heads));
-  const i = inputs.findIndex((input) => foreign.has(input.subject));
-  if (i >= 0) {
-    throw new AppError("FORBIDDEN", `${field(i, "subject")} belongs to another submitter: only the submitter that first wrote to a subject may append to it`, { field: field(i, "subject") });
-  }
+function foreignSubject(inputs: RecordInput[], foreign: Set<string>, field: FieldNamer): AppError {
+  const i = Math.max(0, inputs.findIndex((input) => foreign.has(input.subject)));
+  return new AppError("FORBIDDEN", `${field(i, "subject")} belongs to another submitter: only the submitter that first wrote to a subject may append to it`, { field: field(i, "subject") });
 }
 
 /**
  * `prev` chains one subject's timeline, so it must name one of the submitter's own records of
  * that subject. One answer for every way it can fail (no such hash, another subject, another
  * tenant's record): which of these it was would tell a tenant about someone else's hashes.
+ * Records never change, so this needs no lock and runs before the transaction.
  */
-async function checkPrevLinks(tx: Transaction<Database>, owner: Owner, inputs: RecordInput[], field: FieldNamer): Promise<void> {
+async function checkPrevLinks(db: Db, owner: Owner, inputs: RecordInput[], field: FieldNamer): Promise<void> {
   const links = inputs.flatMap((r) => (typeof r.prev === "string" ? [{ recordHash: r.prev, subject: r.subject }] : []));
   if (links.length === 0) return;
-  const own = await ownLinks(tx, owner, links);
+  const own = await ownLinks(db, owner, links);
   const i = inputs.findIndex((r) => typeof r.prev === "string" && !own.has(linkKey(r.prev, r.subject)));
   if (i >= 0) throw new AppError("UNPROCESSABLE", `${field(i, "prev")} is not one of your records of this subject`, { field: field(i, "prev") });
 }

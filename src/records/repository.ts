@@ -16,23 +16,52 @@ export type NewAcceptedRecord = Pick<
 >;
 
 /**
- * One statement for any number of rows: each column goes in as one array parameter and unnest
- * turns the arrays back into rows, in array order (so `seq`, and later the leaf order, follow the
- * request). A multi-row VALUES would bind 9 parameters a row (9,000 for a full batch request) that
- * Kysely compiles, node-postgres serialises and PostgreSQL parses one by one. On PostgreSQL 15
- * this costs about a quarter less backend CPU per row, and less work in Node (`npm run bench`).
+ * Inserts the records and, in the same statement, claims each new subject for `owner` and moves
+ * the head of each subject `owner` already holds. Returns the subjects that belong to someone
+ * else: then no record was inserted, and the caller must roll back (taking the subjects it just
+ * claimed with it). One statement keeps the write path at the round trips it had before subjects
+ * had owners.
+ *
+ * The subjects' primary key makes two tenants racing on a new subject queue up: the second sees
+ * the first's row and is refused. The rows stay locked until the transaction ends, which
+ * serialises the writes to one subject; claiming them in sorted order keeps two requests that
+ * share subjects from locking them in opposite orders (a deadlock).
+ *
+ * Each column goes in as one array parameter and unnest turns the arrays back into rows, in array
+ * order (so `seq`, and later the leaf order, follow the request). A multi-row VALUES would bind 9
+ * parameters a row (9,000 for a full batch request) that Kysely compiles, node-postgres serialises
+ * and PostgreSQL parses one by one. On PostgreSQL 15 this costs about a quarter less backend CPU
+ * per row, and less work in Node (`npm run bench`).
  */
-export async function insertRecords(db: Executor, rows: NewAcceptedRecord[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function insertRecords(tx: Transaction<Database>, owner: Owner, rows: NewAcceptedRecord[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const heads = new Map<string, string>();
+  for (const row of rows) heads.set(row.subject, row.record_hash);
+  const subjects = [...heads.keys()].sort();
   const column = (name: keyof NewAcceptedRecord) => rows.map((r) => r[name] ?? null);
-  await sql`
-    insert into records (id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id)
-    select id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id
-      from unnest(${column("id")}::uuid[], ${column("kind")}::text[], ${column("subject")}::text[], ${column("envelope")}::text[],
-                  ${column("record_hash")}::text[], ${column("salt")}::text[], ${column("leaf_hash")}::text[],
-                  ${column("submitter_key_id")}::text[], ${column("merchant_id")}::uuid[])
-           with ordinality as u(id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id, n)
-     order by n`.execute(db);
+  const claimed = await sql<{ subject: string }>`
+    with claimed as (
+      insert into subjects as s (subject, owner_merchant_id, owner_key_id, head_record_hash)
+      select subject, ${owner.merchantId}::uuid, ${owner.keyId}::text, head
+        from unnest(${subjects}::text[], ${subjects.map((subject) => heads.get(subject))}::text[]) with ordinality as u(subject, head, n)
+       order by n
+      on conflict (subject) do update set head_record_hash = excluded.head_record_hash
+       where s.owner_merchant_id is not distinct from excluded.owner_merchant_id
+         and s.owner_key_id is not distinct from excluded.owner_key_id
+      returning subject
+    ), inserted as (
+      insert into records (id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id)
+      select id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id
+        from unnest(${column("id")}::uuid[], ${column("kind")}::text[], ${column("subject")}::text[], ${column("envelope")}::text[],
+                    ${column("record_hash")}::text[], ${column("salt")}::text[], ${column("leaf_hash")}::text[],
+                    ${column("submitter_key_id")}::text[], ${column("merchant_id")}::uuid[])
+             with ordinality as u(id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id, n)
+       where (select count(*) from claimed) = ${subjects.length}
+       order by n
+    )
+    select subject from claimed`.execute(tx);
+  const held = new Set(claimed.rows.map((r) => r.subject));
+  return subjects.filter((subject) => !held.has(subject));
 }
 
 /** The records with these ids that `scope` may read, in the order of `ids`; the rest are left out as if they did not exist. */
@@ -78,29 +107,6 @@ export async function ownLinks(db: Executor, owner: Owner, links: Array<{ record
 }
 
 export const linkKey = (recordHash: string, subject: string) => `${recordHash} ${subject}`;
-
-/**
- * Claims each new subject for `owner` and moves the head of each subject `owner` already holds,
- * in one statement; returns the subjects that belong to someone else (nothing was written to
- * those, and the caller must roll back). The primary key makes two tenants racing on a new
- * subject queue up: the second sees the first's row and is refused. The rows stay locked until
- * the transaction ends, which serialises writes to one subject; taking them in sorted order
- * keeps two requests that share subjects from locking them in opposite orders (a deadlock).
- */
-export async function advanceSubjects(tx: Transaction<Database>, owner: Owner, heads: Map<string, string>): Promise<string[]> {
-  const subjects = [...heads.keys()].sort();
-  const result = await sql<{ subject: string }>`
-    insert into subjects as s (subject, owner_merchant_id, owner_key_id, head_record_hash)
-    select subject, ${owner.merchantId}::uuid, ${owner.keyId}::text, head
-      from unnest(${subjects}::text[], ${subjects.map((s) => heads.get(s))}::text[]) with ordinality as u(subject, head, n)
-     order by n
-    on conflict (subject) do update set head_record_hash = excluded.head_record_hash
-     where s.owner_merchant_id is not distinct from excluded.owner_merchant_id
-       and s.owner_key_id is not distinct from excluded.owner_key_id
-    returning subject`.execute(tx);
-  const held = new Set(result.rows.map((r) => r.subject));
-  return subjects.filter((s) => !held.has(s));
-}
 
 export async function findIdempotencyKey(db: Executor, keyId: string, idempotencyKey: string) {
   return db
