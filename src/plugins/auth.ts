@@ -82,7 +82,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     if (request.is404) return;
     const access = request.routeOptions.config.access;
     if (access === "public") return;
-    // Unreachable: the app does not become ready with an undeclared route. Closed, should it happen.
+    // The app does not become ready with an undeclared route; should one get here anyway, refuse it.
     if (access === undefined) throw new Error(`${request.method} ${request.routeOptions.url} declares no access`);
     const token = presentedToken(request);
     if (!token) throw new AppError("UNAUTHENTICATED", "an API key is required (Authorization: Bearer <key>)", { field: "headers.authorization" });
