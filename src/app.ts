@@ -31,8 +31,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(contextPlugin, { config: options.config, database: options.database, chain: options.chain });
   await app.register(errorsPlugin);
-  await app.register(swaggerPlugin);
+  // Before any route, the OpenAPI UI's too: every route's declared access is collected and enforced.
   await app.register(authPlugin);
+  await app.register(swaggerPlugin);
 
   await app.register(healthRoutes);
   await app.register(meRoutes);

@@ -4,12 +4,14 @@ import type { BatchesTable } from "./batches.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { MerchantsTable } from "./merchants.table.ts";
 import type { RecordsTable } from "./records.table.ts";
+import type { SubjectsTable } from "./subjects.table.ts";
 
 export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
   batches: BatchesTable;
   records: RecordsTable;
+  subjects: SubjectsTable;
   idempotency_keys: IdempotencyKeysTable;
 }
 

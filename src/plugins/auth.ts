@@ -1,17 +1,53 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
+import type { FastifyInstance, FastifyRequest, onRouteHookHandler, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { principalForToken, type Principal } from "../auth/api-keys.ts";
 import type { Role } from "../db/api-keys.table.ts";
 import { AppError } from "../errors.ts";
 
+/**
+ * Who may call a route. Every route declares it (`config: { access }`), and this plugin enforces
+ * it for every route, so what a route says is what it does; docs/authorization.md is the table
+ * of all of them, written and checked by test/plugins/authorization-matrix.test.ts.
+ * - "public": no key is asked for (one that is sent is not even looked at).
+ * - `roles`: a live key with one of these roles; no key, or an unknown or revoked one, is a 401,
+ *   another role a 403.
+ * - `ownedOnly`: the roles among `roles` that reach only what they own (a merchant, its records):
+ *   the route answers anything else 404, exactly as if it did not exist (issue 6).
+ */
+export type Access = "public" | { roles: readonly Role[]; ownedOnly?: readonly Role[] };
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
 declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
   interface FastifyRequest {
     principal: Principal | null;
   }
   interface FastifyInstance {
-    /** An onRequest hook that admits only keys with one of `roles` (401 without a key, 403 otherwise). */
-    requireRole(...roles: Role[]): onRequestHookHandler;
+    /** Every route with the access it declared, in registration order; filled in when the app is ready. */
+    readonly routeAccess: readonly RouteAccess[];
   }
+}
+
+const HOW_TO_DECLARE =
+  'add `config: { access: "public" }` or `config: { access: { roles: [...] } }` to the route, or ' +
+  '`app.addHook("onRoute", declareAccess(...))` to its plugin (src/plugins/auth.ts)';
+
+/**
+ * Declares one access for every route of a plugin that does not declare its own: the admin API,
+ * or a third-party plugin's routes (the OpenAPI UI). Add it with `app.addHook("onRoute", …)`
+ * inside the plugin (or a wrapper around a third-party one) so that it reaches only those routes.
+ */
+export function declareAccess(access: Access): onRouteHookHandler {
+  return (route) => {
+    if (route.config?.access === undefined) route.config = { ...route.config, access };
+  };
 }
 
 /** `Authorization: Bearer <token>` or `X-API-Key: <token>`. */
@@ -24,17 +60,38 @@ function presentedToken(request: FastifyRequest): string | null {
 
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest("principal", null);
-  app.decorate("requireRole", (...roles: Role[]) => {
-    return async (request: FastifyRequest, _reply: FastifyReply) => {
-      const token = presentedToken(request);
-      if (!token) throw new AppError("UNAUTHENTICATED", "an API key is required (Authorization: Bearer <key>)", { field: "headers.authorization" });
-      const principal = await principalForToken(app.db, token);
-      if (!principal) throw new AppError("UNAUTHENTICATED", "the API key is unknown or revoked", { field: "headers.authorization" });
-      if (!roles.includes(principal.role)) {
-        throw new AppError("FORBIDDEN", `this call needs the role ${roles.join(" or ")}; the key has the role ${principal.role}`);
-      }
-      request.principal = principal;
-    };
+
+  // A route's method and URL are read when it is registered (Fastify goes on to reuse the options
+  // object for the URL's trailing-slash twin); its access once the app is ready, because a plugin's
+  // own declareAccess hook runs after this one (a child plugin's hooks come after its parent's),
+  // on the same options object.
+  const routes: Array<{ method: string; url: string; options: RouteOptions }> = [];
+  const declared: RouteAccess[] = [];
+  app.decorate("routeAccess", declared);
+  app.addHook("onRoute", (options) => {
+    for (const method of [options.method].flat()) routes.push({ method, url: options.url, options });
+  });
+  app.addHook("onReady", async () => {
+    const undeclared = routes.filter((r) => r.options.config?.access === undefined).map((r) => `${r.method} ${r.url}`);
+    if (undeclared.length > 0) throw new Error(`routes without a declared access: ${undeclared.join("; ")}. ${HOW_TO_DECLARE}`);
+    declared.length = 0;
+    for (const r of routes) declared.push({ method: r.method, url: r.url, access: r.options.config!.access! });
+  });
+
+  app.addHook("onRequest", async (request) => {
+    if (request.is404) return;
+    const access = request.routeOptions.config.access;
+    if (access === "public") return;
+    // The app does not become ready with an undeclared route; should one get here anyway, refuse it.
+    if (access === undefined) throw new Error(`${request.method} ${request.routeOptions.url} declares no access`);
+    const token = presentedToken(request);
+    if (!token) throw new AppError("UNAUTHENTICATED", "an API key is required (Authorization: Bearer <key>)", { field: "headers.authorization" });
+    const principal = await principalForToken(app.db, token);
+    if (!principal) throw new AppError("UNAUTHENTICATED", "the API key is unknown or revoked", { field: "headers.authorization" });
+    if (!access.roles.includes(principal.role)) {
+      throw new AppError("FORBIDDEN", `this call needs the role ${access.roles.join(" or ")}; the key has the role ${principal.role}`);
+    }
+    request.principal = principal;
   });
 }
 

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { declareAccess } from "./auth.ts";
 
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -19,7 +20,12 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // The OpenAPI document and its UI are public; the wrapper keeps the declaration to their routes.
+  await app.register(async (ui) => {
+    ui.addHook("onRoute", declareAccess("public"));
+    await ui.register(swaggerUi, { routePrefix: "/docs" });
+  });
 }
 
-export default fp(swaggerPlugin, { name: "tracemark-swagger" });
+// After auth: the UI's routes must be seen by its route collector (src/plugins/auth.ts).
+export default fp(swaggerPlugin, { name: "tracemark-swagger", dependencies: ["tracemark-auth"] });

@@ -1,13 +1,14 @@
 // Turns submitted records into accepted rows: validate, build the envelope (DESIGN.md spec v1),
-// hash, salt, and insert them in one transaction together with the idempotency key, so a 202
-// is only ever answered for records that are durable.
+// hash, salt, and insert them in one transaction together with the idempotency key and the
+// subjects' owner and head, so a 202 is only ever answered for records that are durable, on
+// subjects that belong to the submitter.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, MAX_JSON_DEPTH, nonJsonAt, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
-import { claimIdempotencyKey, findIdempotencyKey, insertRecords, subjectsOfRecordHashes, type NewAcceptedRecord } from "./repository.ts";
-import { submitterOf } from "./submitter.ts";
+import { claimIdempotencyKey, findIdempotencyKey, insertRecords, linkKey, ownLinks, type NewAcceptedRecord } from "./repository.ts";
+import { ownerOf, submitterOf, type Owner } from "./submitter.ts";
 
 export interface RecordInput {
   kind: string;
@@ -52,7 +53,8 @@ export async function notarize(
     const earlier = await replayOf(db, principal.keyId, options.idempotencyKey, requestHash);
     if (earlier) return earlier;
   }
-  await checkPrevLinks(db, inputs, options.field);
+  const owner = ownerOf(principal);
+  await checkPrevLinks(db, owner, inputs, options.field);
 
   const submittedAt = new Date().toISOString();
   const submitter = submitterOf(principal);
@@ -66,7 +68,8 @@ export async function notarize(
       const won = await claimIdempotencyKey(tx, { key_id: principal.keyId, idempotency_key: options.idempotencyKey, request_hash: requestHash, record_ids: ids });
       if (!won) return false;
     }
-    await insertRecords(tx, rows);
+    const foreign = await insertRecords(tx, owner, rows);
+    if (foreign.length > 0) throw foreignSubject(inputs, new Set(foreign), options.field);
     return true;
   });
   if (!claimed) {
@@ -102,19 +105,27 @@ function assertPlainJson(input: RecordInput, i: number, field: FieldNamer): void
   throw new AppError("VALIDATION_FAILED", `${field(i, name)} cannot be hashed as RFC 8785 JSON (at ${at}: a lone surrogate or nesting deeper than ${MAX_JSON_DEPTH})`, { field: field(i, name) });
 }
 
-/** `prev` must name an existing record of the same subject: it chains one subject's timeline. */
-async function checkPrevLinks(db: Db, inputs: RecordInput[], field: FieldNamer): Promise<void> {
-  const prevs = [...new Set(inputs.map((r) => r.prev).filter((p): p is string => typeof p === "string"))];
-  if (prevs.length === 0) return;
-  const subjects = await subjectsOfRecordHashes(db, prevs);
-  inputs.forEach((input, i) => {
-    if (typeof input.prev !== "string") return;
-    const of = subjects.get(input.prev);
-    if (!of) throw new AppError("UNPROCESSABLE", `${field(i, "prev")} names no notarized record`, { field: field(i, "prev") });
-    if (!of.has(input.subject)) {
-      throw new AppError("UNPROCESSABLE", `${field(i, "prev")} names a record of another subject`, { field: field(i, "prev") });
-    }
-  });
+/**
+ * Every subject of the request must be new, or the submitter's own: nobody else appends to a
+ * subject (DESIGN.md "Subjects and chains"). The error names the first record that was refused.
+ */
+function foreignSubject(inputs: RecordInput[], foreign: Set<string>, field: FieldNamer): AppError {
+  const i = Math.max(0, inputs.findIndex((input) => foreign.has(input.subject)));
+  return new AppError("FORBIDDEN", `${field(i, "subject")} belongs to another submitter: only the submitter that first wrote to a subject may append to it`, { field: field(i, "subject") });
+}
+
+/**
+ * `prev` chains one subject's timeline, so it must name one of the submitter's own records of
+ * that subject. One answer for every way it can fail (no such hash, another subject, another
+ * tenant's record): which of these it was would tell a tenant about someone else's hashes.
+ * Records never change, so this needs no lock and runs before the transaction.
+ */
+async function checkPrevLinks(db: Db, owner: Owner, inputs: RecordInput[], field: FieldNamer): Promise<void> {
+  const links = inputs.flatMap((r) => (typeof r.prev === "string" ? [{ recordHash: r.prev, subject: r.subject }] : []));
+  if (links.length === 0) return;
+  const own = await ownLinks(db, owner, links);
+  const i = inputs.findIndex((r) => typeof r.prev === "string" && !own.has(linkKey(r.prev, r.subject)));
+  if (i >= 0) throw new AppError("UNPROCESSABLE", `${field(i, "prev")} is not one of your records of this subject`, { field: field(i, "prev") });
 }
 
 interface RowContext {

@@ -3,11 +3,12 @@ import { Type } from "typebox";
 import { issueApiKey, revokeApiKey } from "../auth/api-keys.ts";
 import { AppError, notFound } from "../errors.ts";
 import { createMerchant, findMerchant } from "../merchants/merchants.ts";
+import { declareAccess } from "../plugins/auth.ts";
 import { CreateKeyBody, CreateMerchantBody, IssuedKeyOut, MerchantOut } from "../schemas/admin.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
 
 const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook("onRequest", app.requireRole("admin"));
+  app.addHook("onRoute", declareAccess({ roles: ["admin"] }));
 
   app.post(
     "/v1/admin/merchants",

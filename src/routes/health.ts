@@ -41,7 +41,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     "/healthz",
-    { logLevel, schema: { tags: ["health"], summary: "The process is alive", response: { 200: Type.Object({ status: Type.Literal("ok") }) } } },
+    { logLevel, config: { access: "public" }, schema: { tags: ["health"], summary: "The process is alive", response: { 200: Type.Object({ status: Type.Literal("ok") }) } } },
     async () => ({ status: "ok" as const }),
   );
 
@@ -49,6 +49,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/readyz",
     {
       logLevel,
+      config: { access: "public" },
       schema: {
         tags: ["health"],
         summary: "The database and the chain both answer",

@@ -6,7 +6,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/v1/me",
     {
-      onRequest: app.requireRole("admin", "merchant", "mediator"),
+      config: { access: { roles: ["admin", "merchant", "mediator"] } },
       schema: { tags: ["auth"], summary: "The key's own identity and role", security: [{ apiKey: [] }], response: { 200: PrincipalOut, ...authErrors } },
     },
     async (request) => {

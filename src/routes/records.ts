@@ -1,18 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { AppError, notFound } from "../errors.ts";
+import { notFound } from "../errors.ts";
+import type { Access } from "../plugins/auth.ts";
 import { notarize, type NotarizeResult } from "../records/notarize.ts";
 import { acceptedReceipt, receiptOf, statusOf, statusView } from "../records/receipts.ts";
 import { findRecords } from "../records/repository.ts";
-import { maySeeRecord } from "../records/submitter.ts";
+import { readScopeOf } from "../records/submitter.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
 import { AcceptedRecord, ReceiptOut, BatchInput, IdempotencyHeaders, RecordIdParams, RecordInput, RecordStatusView } from "../schemas/records.ts";
 
 const writeErrors = { 400: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...authErrors };
 
+const writers: Access = { roles: ["merchant", "admin"] };
+// DESIGN.md "Visibility": mediators and the operator read every record, a merchant only its own.
+const readers: Access = { roles: ["merchant", "mediator", "admin"], ownedOnly: ["merchant"] };
+
 const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const writers = app.requireRole("merchant", "admin");
-  const readers = app.requireRole("merchant", "admin", "mediator");
 
   // Records this request created are answered from memory: they were committed a moment ago, as
   // accepted. A replay answers with the records as they are now, read back by id.
@@ -24,7 +27,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/records",
     {
-      onRequest: writers,
+      config: { access: writers },
       schema: {
         tags: ["records"],
         summary: "Notarize one JSON payload or content hash",
@@ -51,7 +54,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/records/batch",
     {
-      onRequest: writers,
+      config: { access: writers },
       bodyLimit: 32 * 1024 * 1024,
       schema: {
         tags: ["records"],
@@ -76,11 +79,11 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/v1/records/:id",
     {
-      onRequest: readers,
-      schema: { tags: ["records"], summary: "A record's status", security: [{ apiKey: [] }], params: RecordIdParams, response: { 200: RecordStatusView, 404: ErrorBody, ...authErrors } },
+      config: { access: readers },
+      schema: { tags: ["records"], summary: "A record's status", description: "Another merchant's record is a 404, as if it did not exist.", security: [{ apiKey: [] }], params: RecordIdParams, response: { 200: RecordStatusView, 404: ErrorBody, ...authErrors } },
     },
     async (request) => {
-      const [record] = await findRecords(app.db, [request.params.id]);
+      const [record] = await findRecords(app.db, [request.params.id], readScopeOf(request.principal!));
       if (!record) throw notFound("record", "params.id");
       return statusView(record);
     },
@@ -89,20 +92,19 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/v1/records/:id/receipt",
     {
-      onRequest: readers,
+      config: { access: readers },
       schema: {
         tags: ["records"],
         summary: "The record's current receipt",
-        description: "The receipt holds the salt and the envelope: only the submitter, mediators and the operator may read it.",
+        description: "The receipt holds the salt and the envelope: only the submitter, mediators and the operator may read it; for anyone else it is a 404, as if it did not exist.",
         security: [{ apiKey: [] }],
         params: RecordIdParams,
         response: { 200: ReceiptOut, 404: ErrorBody, ...authErrors },
       },
     },
     async (request) => {
-      const [record] = await findRecords(app.db, [request.params.id]);
+      const [record] = await findRecords(app.db, [request.params.id], readScopeOf(request.principal!));
       if (!record) throw notFound("record", "params.id");
-      if (!maySeeRecord(request.principal!, record)) throw new AppError("FORBIDDEN", "only the submitter and mediators may read this record's receipt");
       return receiptOf(record);
     },
   );

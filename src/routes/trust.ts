@@ -10,6 +10,7 @@ const trustRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/.well-known/tracemark-trust.json",
     {
+      config: { access: "public" },
       schema: {
         tags: ["verify"],
         summary: "The trust document: the chain, contract and deploy block that anchor this service's receipts",

@@ -77,6 +77,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/verify",
     {
+      config: { access: "public" },
       bodyLimit: Math.ceil(MAX_CONTENT_BYTES * 1.4),
       schema: {
         tags: ["verify"],
@@ -95,6 +96,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/verify/upload",
     {
+      config: { access: "public" },
       schema: {
         tags: ["verify"],
         summary: "Verify a receipt and an uploaded file (multipart/form-data: `receipt`, `content`)",

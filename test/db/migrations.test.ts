@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import t from "tap";
 import { sql } from "kysely";
 import { migrateDown, migrateToLatest } from "../../src/db/migrate.ts";
@@ -8,11 +9,38 @@ t.test(`migrations run up, down and up again on ${usingPostgres ? "PostgreSQL" :
   t.teardown(teardown);
   const tables = async () =>
     (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%' order by tablename`.execute(handle.db)).rows.map((r) => r.tablename);
-  t.same(await tables(), ["api_keys", "batches", "idempotency_keys", "merchants", "records"]);
+  t.same(await tables(), ["api_keys", "batches", "idempotency_keys", "merchants", "records", "subjects"]);
   t.same(await migrateToLatest(handle.db), [], "a second run applies nothing");
   await migrateDown(handle.db, true);
   t.same(await tables(), [], "down removes every table");
-  t.same(await migrateToLatest(handle.db), ["applied 001_foundation", "applied 002_records"]);
+  t.same(await migrateToLatest(handle.db), ["applied 001_foundation", "applied 002_records", "applied 003_subjects"]);
   const version = await sql<{ v: string }>`select version() as v`.execute(handle.db);
   t.comment(`database: ${version.rows[0]?.v.split(",")[0]}`);
+});
+
+t.test("003_subjects gives each subject written before it to its first writer, with its newest record as head", async (t) => {
+  const { handle, teardown } = await openTestDatabase();
+  t.teardown(teardown);
+  const db = handle.db;
+  t.same(await migrateDown(db), ["reverted 003_subjects"]);
+  const [a, b] = [randomUUID(), randomUUID()];
+  await db.insertInto("merchants").values([{ id: a, name: "A" }, { id: b, name: "B" }]).execute();
+  await db.insertInto("api_keys").values([
+    { id: "0000000000aa", secret_hash: "x", role: "merchant", merchant_id: a },
+    { id: "0000000000bb", secret_hash: "x", role: "merchant", merchant_id: b },
+    { id: "00000000adad", secret_hash: "x", role: "admin", merchant_id: null },
+  ]).execute();
+  const record = (subject: string, key: string, merchant: string | null, hash: string) => ({
+    id: randomUUID(), kind: "k", subject, envelope: "{}", record_hash: hash.repeat(64), salt: "0".repeat(64), leaf_hash: "0".repeat(64), submitter_key_id: key, merchant_id: merchant,
+  });
+  // In this order: seq decides who was first.
+  for (const r of [record("s:shared", "0000000000aa", a, "1"), record("s:shared", "0000000000bb", b, "2"), record("s:admin", "00000000adad", null, "3"), record("s:shared", "0000000000aa", a, "4")]) {
+    await db.insertInto("records").values(r).execute();
+  }
+  await migrateToLatest(db);
+  const rows = await db.selectFrom("subjects").select(["subject", "owner_merchant_id", "owner_key_id", "head_record_hash"]).orderBy("subject").execute();
+  t.same(rows, [
+    { subject: "s:admin", owner_merchant_id: null, owner_key_id: "00000000adad", head_record_hash: "3".repeat(64) },
+    { subject: "s:shared", owner_merchant_id: a, owner_key_id: null, head_record_hash: "4".repeat(64) },
+  ]);
 });

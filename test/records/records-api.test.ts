@@ -131,19 +131,20 @@ t.test("the records API", async (t) => {
     t.equal(Number(stored.n), 50);
   });
 
-  t.test("status and receipt: the submitter and mediators see the salt, other merchants do not", async (t) => {
+  t.test("status and receipt: the submitter and mediators see the salt, other merchants see nothing", async (t) => {
     const { id } = (await post({ kind: "evidence.chat", subject: "chat:private", payload: { phone: "13800000000" } })).json();
-    const status = await h.app.inject({ method: "GET", url: `/v1/records/${id}`, headers: bearer(other) });
+    const status = await h.app.inject({ method: "GET", url: `/v1/records/${id}`, headers: bearer(merchant) });
     t.equal(status.statusCode, 200);
     t.equal(status.json().status, "accepted");
     t.notOk("salt" in status.json());
+    t.equal((await h.app.inject({ method: "GET", url: `/v1/records/${id}`, headers: bearer(other) })).statusCode, 404);
     const own = await h.app.inject({ method: "GET", url: `/v1/records/${id}/receipt`, headers: bearer(merchant) });
     t.equal(own.statusCode, 200);
     t.match(own.json().record.salt, /^[0-9a-f]{64}$/);
     const med = await h.app.inject({ method: "GET", url: `/v1/records/${id}/receipt`, headers: { authorization: `Bearer ${mediator.token}` } });
     t.equal(med.statusCode, 200);
     const foreign = await h.app.inject({ method: "GET", url: `/v1/records/${id}/receipt`, headers: bearer(other) });
-    t.equal(foreign.statusCode, 403);
+    t.equal(foreign.statusCode, 404);
     const missing = await h.app.inject({ method: "GET", url: `/v1/records/00000000-0000-4000-8000-000000000000`, headers: bearer(merchant) });
     t.equal(missing.statusCode, 404);
   });

@@ -26,9 +26,9 @@ t.test("migrate and admin:create-key against a persistent database", async (t) =
 
   const up = await run("scripts/migrate.ts", [], env);
   t.equal(up.code, 0, up.stderr);
-  t.match(up.stdout, /applied 001_foundation\napplied 002_records/);
+  t.match(up.stdout, /applied 001_foundation\napplied 002_records\napplied 003_subjects/);
   t.match((await run("scripts/migrate.ts", [], env)).stdout, /up to date/, "a second run does nothing");
-  t.match((await run("scripts/migrate.ts", ["down"], env)).stdout, /reverted 002_records/);
+  t.match((await run("scripts/migrate.ts", ["down"], env)).stdout, /reverted 003_subjects/);
   t.match((await run("scripts/migrate.ts", ["sideways"], env)).stderr, /usage: npm run migrate/);
 
   const created = await run("scripts/create-admin-key.ts", ["ops on-call"], env);

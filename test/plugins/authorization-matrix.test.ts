@@ -1,0 +1,144 @@
+// The authorization matrix: every registered route × every kind of caller, each cell a request
+// to the real app, checked against what the route declares (`config.access`, src/plugins/auth.ts).
+// Routes come from the app itself (app.routeAccess), so a new route is in the matrix without
+// editing this file; one that declares nothing keeps the app from starting. The table is written
+// to docs/authorization.md, and this test fails when that file says anything else.
+import { randomUUID } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import t from "tap";
+import { buildApp } from "../../src/app.ts";
+import { issueApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
+import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
+import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
+import { matrixDocument, type Caller, CALLERS, type Cell } from "./authorization-doc.ts";
+
+const DOC_PATH = new URL("../../docs/authorization.md", import.meta.url);
+const UPDATE = process.env["TRACEMARK_UPDATE_DOCS"] === "1";
+
+/** What the route's declaration promises each caller. Merchant A owns every resource a path names. */
+function expectedCell(access: Access, caller: Caller, hasPathParams: boolean): Cell {
+  if (access === "public") return "✓";
+  if (caller === "no key" || caller === "revoked key") return 401;
+  const role = caller === "merchant A" || caller === "merchant B" ? "merchant" : caller;
+  if (!access.roles.includes(role)) return 403;
+  if (caller === "merchant B" && hasPathParams && access.ownedOnly?.includes("merchant")) return 404;
+  return "✓";
+}
+
+interface Sample {
+  payload?: string | object;
+  headers?: Record<string, string>;
+}
+
+async function fixtures(h: TestApp) {
+  const a = await merchantKey(h.database, "Shop A");
+  const b = await merchantKey(h.database, "Shop B");
+  const mediator = await issueApiKey(h.database.db, { role: "mediator", label: "matrix mediator" });
+  const revoked = await issueApiKey(h.database.db, { role: "admin", label: "matrix revoked admin" });
+  await revokeApiKey(h.database.db, revoked.keyId);
+  const keys: Record<Caller, { token: string } | null> = { "no key": null, "revoked key": revoked, "merchant A": a, "merchant B": b, mediator, admin: h.admin };
+
+  const accepted = (await h.app.inject({ method: "POST", url: "/v1/records", headers: bearer(a), payload: { kind: "evidence.chat", subject: "matrix:a", payload: { line: "A's own" } } })).json();
+  const receipt = (await h.app.inject({ method: "GET", url: `/v1/records/${accepted.id}/receipt`, headers: bearer(a) })).json();
+
+  /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
+  const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
+    id: { value: () => accepted.id as string, absent: () => randomUUID() },
+    // A fresh key each time: the admin's DELETE revokes it.
+    keyId: { value: async () => (await issueApiKey(h.database.db, { role: "mediator", label: "matrix: to revoke" })).keyId, absent: () => "000000000000" },
+    "*": { value: () => "index.css", absent: () => "no-such-file.css" },
+  };
+
+  /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
+  const boundary = "matrix-boundary";
+  const samples: Record<string, () => Sample> = {
+    "POST /v1/records": () => ({ payload: { kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} } }),
+    "POST /v1/records/batch": () => ({ payload: { records: [{ kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} }] } }),
+    "POST /v1/admin/merchants": () => ({ payload: { name: "Matrix Shop" } }),
+    "POST /v1/admin/keys": () => ({ payload: { role: "mediator", label: "matrix" } }),
+    "POST /v1/verify": () => ({ payload: { receipt } }),
+    "POST /v1/verify/upload": () => ({
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
+    }),
+  };
+  return { keys, params, samples };
+}
+
+t.test("the authorization matrix: every route × every caller answers as the route declares", async (t) => {
+  const h = await buildTestApp();
+  t.teardown(h.close);
+  const { keys, params, samples } = await fixtures(h);
+
+  // HEAD answers as its GET (same route options, same hooks): its GET stands for it, with or
+  // without the trailing slash Fastify adds a twin for under a prefix.
+  const bare = (url: string) => url.replace(/(.)\/$/, "$1");
+  const routes = h.app.routeAccess.filter((r) => !(r.method === "HEAD" && h.app.routeAccess.some((g) => g.method === "GET" && bare(g.url) === bare(r.url))));
+  t.ok(routes.length >= 10, `${routes.length} routes`);
+
+  const paramNames = (url: string) => [...url.matchAll(/:([A-Za-z0-9_]+)|(\*)/g)].map((m) => (m[1] ?? m[2]) as string);
+  const urlWith = async (url: string, pick: "value" | "absent") => {
+    let out = url;
+    for (const name of paramNames(url)) {
+      const sample = params[name];
+      if (!sample) throw new Error(`${url} has the path parameter ${name}: add a sample value for it to \`params\` in test/plugins/authorization-matrix.test.ts`);
+      out = out.replace(name === "*" ? "*" : `:${name}`, encodeURIComponent(await sample[pick]()));
+    }
+    return out;
+  };
+  const send = async (route: RouteAccess, caller: Caller, pick: "value" | "absent" = "value") => {
+    const sample = samples[`${route.method} ${route.url}`]?.();
+    const key = keys[caller];
+    return h.app.inject({
+      method: route.method as "GET",
+      url: await urlWith(route.url, pick),
+      headers: { ...(key ? bearer(key) : {}), ...sample?.headers },
+      ...(sample?.payload === undefined ? {} : { payload: sample.payload }),
+    });
+  };
+
+  const rows: Array<{ route: RouteAccess; cells: Cell[] }> = [];
+  for (const route of routes) {
+    const name = `${route.method} ${route.url}`;
+    const hasSample = samples[name] !== undefined;
+    const cells: Cell[] = [];
+    for (const caller of CALLERS) {
+      const expected = expectedCell(route.access, caller, paramNames(route.url).length > 0);
+      const res = await send(route, caller);
+      const error = res.statusCode >= 400 ? (res.json() as { error: { code: string; message: string; field?: string } }).error : null;
+      const cell = `${name} as ${caller}`;
+      if (expected === 401) {
+        t.equal(res.statusCode, 401, `${cell}: 401`);
+        t.match(error, { code: "UNAUTHENTICATED", field: "headers.authorization" }, `${cell}: names the header`);
+      } else if (expected === 403) {
+        t.equal(res.statusCode, 403, `${cell}: 403`);
+        t.equal(error?.code, "FORBIDDEN", `${cell}: FORBIDDEN`);
+      } else if (expected === 404) {
+        const absent = await send(route, caller, "absent");
+        t.equal(res.statusCode, 404, `${cell}: 404`);
+        t.same({ ...error, requestId: undefined }, { ...absent.json().error, requestId: undefined }, `${cell}: the same answer as for something that does not exist`);
+      } else if (hasSample || !route.method.startsWith("P")) {
+        t.ok(res.statusCode >= 200 && res.statusCode < 400, `${cell}: admitted (${res.statusCode})`);
+      } else {
+        // No sample body: a 400 or 415 from validation shows the request got past authorization.
+        t.ok((res.statusCode >= 200 && res.statusCode < 400) || res.statusCode === 400 || res.statusCode === 415, `${cell}: admitted (${res.statusCode})`);
+      }
+      cells.push(expected);
+    }
+    rows.push({ route, cells });
+  }
+
+  const document = matrixDocument(rows);
+  const onDisk = await readFile(DOC_PATH, "utf8").catch(() => "");
+  if (UPDATE && onDisk !== document) await writeFile(DOC_PATH, document);
+  else t.equal(onDisk, document, "docs/authorization.md is this table: after changing a route's access, run TRACEMARK_UPDATE_DOCS=1 npx tap test/plugins/authorization-matrix.test.ts and commit the file");
+});
+
+t.test("a route that declares no access keeps the app from starting, saying what to add", async (t) => {
+  const h = await buildTestApp();
+  t.teardown(h.close);
+  const app = await buildApp({ config: h.config, database: h.database, chain: h.chain });
+  app.get("/v1/undeclared", async () => ({ ok: true }));
+  app.get("/v1/declared", { config: { access: "public" } }, async () => ({ ok: true }));
+  await t.rejects(async () => void (await app.ready()), { message: /routes without a declared access: GET \/v1\/undeclared; HEAD \/v1\/undeclared\. add `config: \{ access: "public" \}`/ });
+});
