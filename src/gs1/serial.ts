@@ -1,0 +1,49 @@
+// Random serial numbers for AI (21): drawn so that nobody can guess or enumerate the serials of a
+// lot from the ones printed on the goods they hold.
+import { randomBytes } from "node:crypto";
+
+/**
+ * The serial alphabet: the 62 letters and digits. All are in GS1 character set 82 (AI 21 is
+ * X..20, General Specifications §3.2) and all are RFC 3986 unreserved, so a serial is never
+ * percent-encoded and a QR code of the Digital Link stays short (and alphanumeric mode friendly
+ * only for upper case, which is why upper case alone is offered below).
+ */
+export const SERIAL_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Upper case and digits only: fewer bits per character, but fits a QR code's alphanumeric mode. */
+export const SERIAL_ALPHABET_UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/** AI (21) holds at most 20 characters. */
+export const MAX_SERIAL_LENGTH = 20;
+
+/** Entropy of a serial of `length` characters from `alphabet`: length × log2(alphabet size). */
+export const serialEntropyBits = (length: number, alphabet: string = SERIAL_ALPHABET): number =>
+  length * Math.log2(alphabet.length);
+
+/**
+ * A serial of `length` characters, each drawn uniformly and independently from `alphabet` with
+ * the operating system's CSPRNG. Bytes at or above the largest multiple of the alphabet size are
+ * discarded (rejection sampling), so no character is likelier than another.
+ *
+ * Entropy: log2(62) ≈ 5.95 bits per character; 12 characters ≈ 71.5 bits, 11 ≈ 65.5 bits
+ * (≥ 64 bits). With the upper-case alphabet, log2(36) ≈ 5.17 bits per character: 13 characters
+ * ≈ 67.2 bits. At a million serials per lot, the chance that a guessed 12-character serial exists
+ * is 10^6 / 2^71.5 ≈ 3 × 10^-16.
+ */
+export function randomSerial(length: number, alphabet: string = SERIAL_ALPHABET): string {
+  if (!Number.isInteger(length) || length < 1 || length > MAX_SERIAL_LENGTH) {
+    throw new RangeError(`a serial has 1 to ${MAX_SERIAL_LENGTH} characters, not ${length}`);
+  }
+  if (alphabet.length < 2 || alphabet.length > 256 || new Set(alphabet).size !== alphabet.length) {
+    throw new RangeError("the alphabet needs 2 to 256 distinct characters");
+  }
+  const limit = 256 - (256 % alphabet.length);
+  let serial = "";
+  while (serial.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < limit) serial += alphabet[byte % alphabet.length];
+      if (serial.length === length) break;
+    }
+  }
+  return serial;
+}
