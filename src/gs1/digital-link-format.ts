@@ -21,11 +21,13 @@ export interface DigitalLinkParts {
  * - a GTIN always as 14 digits (URI Syntax 1.4 onwards), a GTIN-8/12/13 given here is padded;
  * - key qualifiers in the order the primary key defines (for 01: 22, 10, 21), URI Syntax 1.6;
  * - data attributes in ascending AI order, so equal content gives equal text;
+ * - scheme and host in lower case;
  * - every value percent-encoded except the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
  * The result is parsed back before it is returned: a value that breaks a rule throws Gs1SyntaxError.
  */
 export function formatDigitalLink(parts: DigitalLinkParts): string {
-  const base = parts.base.replace(/\/+$/, "");
+  // RFC 3986 §6.2.2.1: scheme and host are case-insensitive; their normal form is lower case.
+  const base = parts.base.replace(/\/+$/, "").replace(/^[^/]*\/\/[^/?#]*/, (origin) => origin.toLowerCase());
   const primaryKey = parts.primaryKey.ai === "01" ? { ai: "01", value: toGtin14(parts.primaryKey.value) ?? parts.primaryKey.value } : parts.primaryKey;
   const qualifiers = orderQualifiers(primaryKey.ai, parts.keyQualifiers ?? []);
   const attributes = [...(parts.dataAttributes ?? [])].sort((a, b) => (a.ai < b.ai ? -1 : a.ai > b.ai ? 1 : 0));

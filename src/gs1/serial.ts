@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 /**
  * The serial alphabet: the 62 letters and digits. All are in GS1 character set 82 (AI 21 is
  * X..20, General Specifications §3.2) and all are RFC 3986 unreserved, so a serial is never
- * percent-encoded and a QR code of the Digital Link stays short (and alphanumeric mode friendly
- * only for upper case, which is why upper case alone is offered below).
+ * percent-encoded and the QR code of its Digital Link stays short. The other characters of set 82
+ * (!"%&'()*+,/:;<=>?) would each cost three characters as %XX.
  */
 export const SERIAL_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
