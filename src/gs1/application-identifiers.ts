@@ -175,6 +175,9 @@ const TABLE: ReadonlyMap<string, ApplicationIdentifier> = new Map(
 
 export const lookupAi = (ai: string): ApplicationIdentifier | undefined => TABLE.get(ai);
 
+/** Every AI of the table, in table order. */
+export const listAis = (): ApplicationIdentifier[] => [...TABLE.values()];
+
 export const isPrimaryKey = (ai: string): boolean => TABLE.get(ai)?.keyQualifiers != null;
 
 /**

@@ -26,6 +26,9 @@ export const hasOnlyUriCharacters = (text: string): boolean => URI_CHARACTER.tes
 
 /** RFC 3986 §2.3 unreserved characters: the only ones a path segment or query value never encodes. */
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
+const ALL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Percent-encodes an AI value for a URI path segment or query value (RFC 3986 §2.1, upper-case
@@ -33,8 +36,9 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
  * that `/`, `%`, `#`, `?`, `&` and `+` inside a lot or serial can never change the URI's structure.
  */
 export function percentEncode(value: string): string {
+  if (ALL_UNRESERVED.test(value)) return value;
   let out = "";
-  for (const byte of new TextEncoder().encode(value)) {
+  for (const byte of utf8.encode(value)) {
     const c = String.fromCharCode(byte);
     out += UNRESERVED.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
@@ -48,6 +52,7 @@ export function percentEncode(value: string): string {
  * Engine. Returns null when a byte decodes to NUL or the bytes are not UTF-8: no AI value holds either.
  */
 export function percentDecode(component: string, inQuery: boolean): string | null {
+  if (!component.includes("%") && !(inQuery && component.includes("+"))) return component;
   const bytes: number[] = [];
   for (let i = 0; i < component.length; i++) {
     const c = component[i]!;
@@ -62,7 +67,7 @@ export function percentDecode(component: string, inQuery: boolean): string | nul
     }
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(bytes));
+    return strictUtf8.decode(new Uint8Array(bytes));
   } catch {
     return null;
   }

@@ -4,6 +4,7 @@ export { GTIN_LENGTHS, gs1CheckDigit, hasValidCheckDigit, isValidGtin, toGtin14 
 export { CHARSET_82, CHARSET_39, isCharset82, percentEncode, percentDecode } from "./charset.ts";
 export {
   lookupAi,
+  listAis,
   isPrimaryKey,
   isValidKeyQualifierPath,
   type ApplicationIdentifier,
