@@ -48,6 +48,7 @@ export function encodeAiValue(value: string): string {
 
 /** Percent-decoding that answers undefined instead of throwing on a malformed escape. */
 function percentDecoded(value: string): string | undefined {
+  if (!value.includes("%")) return value;
   try {
     return decodeURIComponent(value);
   } catch {

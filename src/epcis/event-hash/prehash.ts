@@ -19,11 +19,12 @@ const asList = (value: Json): Json[] => (Array.isArray(value) ? value : value ==
 type Shape =
   | { kind: "value"; time?: true; vocabulary?: VocabularyName }
   | { kind: "list"; member: string; of: Shape } // epcList → epc=…, sorted
-  | { kind: "object"; fields: Fields } // fields in order, then extensions sorted
+  | { kind: "object"; fields: Fields; known: ReadonlySet<string> } // fields in order, then extensions sorted
   | { kind: "values"; fields: Fields }; // persistentDisposition: each field's values, sorted
 
 type Fields = readonly (readonly [name: string, shape: Shape])[];
 
+const object = (fields: Fields): Shape => ({ kind: "object", fields, known: new Set(fields.map(([name]) => name)) });
 const value: Shape = { kind: "value" };
 const time: Shape = { kind: "value", time: true };
 const vocabulary = (name: VocabularyName): Shape => ({ kind: "value", vocabulary: name });
@@ -31,9 +32,9 @@ const epcs: Shape = { kind: "list", member: "epc", of: value };
 const quantities: Shape = {
   kind: "list",
   member: "quantityElement",
-  of: { kind: "object", fields: [["epcClass", value], ["quantity", value], ["uom", value]] },
+  of: object([["epcClass", value], ["quantity", value], ["uom", value]]),
 };
-const place: Shape = { kind: "object", fields: [["id", value]] };
+const place: Shape = object([["id", value]]);
 
 const SENSOR_METADATA: Fields = [
   ["time", time], ["startTime", time], ["endTime", time], ["deviceID", value], ["deviceMetadata", value],
@@ -49,13 +50,10 @@ const SENSOR_REPORT: Fields = [
   ["coordinateReferenceSystem", value],
 ];
 
-const SENSOR_ELEMENT: Shape = {
-  kind: "object",
-  fields: [
-    ["sensorMetadata", { kind: "object", fields: SENSOR_METADATA }],
-    ["sensorReport", { kind: "object", fields: SENSOR_REPORT }],
-  ],
-};
+const SENSOR_ELEMENT: Shape = object([
+  ["sensorMetadata", object(SENSOR_METADATA)],
+  ["sensorReport", object(SENSOR_REPORT)],
+]);
 
 /** Rule 1 and the canonical property order, after `eventType`. */
 const EVENT_ORDER: Fields = [
@@ -114,6 +112,10 @@ function field(name: string, raw: Json, shape: Shape, namespaces: Namespaces): s
   if (raw === undefined || raw === null) return "";
   switch (shape.kind) {
     case "value": {
+      if (!Array.isArray(raw)) {
+        const text = scalar(raw, shape, namespaces);
+        return text === "" ? "" : `${name}=${text}`;
+      }
       const parts = asList(raw).map((v) => scalar(v, shape, namespaces)).filter((t) => t !== "");
       return sortedJoin(parts.map((t) => `${name}=${t}`));
     }
@@ -122,7 +124,7 @@ function field(name: string, raw: Json, shape: Shape, namespaces: Namespaces): s
       return wrap(name, sortedJoin(members.filter((m) => m !== "")));
     }
     case "object":
-      return sortedJoin(asList(raw).map((member) => wrap(name, objectBody(member, shape.fields, namespaces))).filter((m) => m !== ""));
+      return sortedJoin(asList(raw).map((member) => wrap(name, objectBody(member, shape, namespaces))).filter((m) => m !== ""));
     case "values":
       return wrap(name, isObject(raw) ? shape.fields.map(([f, s]) => field(f, raw[f], s, namespaces)).join("") : "");
   }
@@ -131,11 +133,10 @@ function field(name: string, raw: Json, shape: Shape, namespaces: Namespaces): s
 const wrap = (name: string, body: string) => (body === "" ? "" : name + body);
 
 /** Rule 19: an object's fields in order, then its extensions at the end, sorted. */
-function objectBody(raw: Json, fields: Fields, namespaces: Namespaces): string {
+function objectBody(raw: Json, { fields, known }: Shape & { kind: "object" }, namespaces: Namespaces): string {
   if (!isObject(raw)) return "";
   let body = "";
   for (const [name, shape] of fields) body += field(name, raw[name], shape, namespaces);
-  const known = new Set(fields.map(([name]) => name));
   const extensions: string[] = [];
   for (const key of Object.keys(raw)) {
     if (!known.has(key) && !isComment(key)) extensions.push(...generic(expandKey(key, namespaces), raw[key], namespaces));

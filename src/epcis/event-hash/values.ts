@@ -23,9 +23,18 @@ export function compareCodePoints(a: string, b: string): number {
 
 const codePointRank = (unit: number) => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
 
-/** The members of a list, rendered, in pre-hash order. */
-export const sortedJoin = (parts: string[]): string => (parts.length > 1 ? parts.sort(compareCodePoints) : parts).join("");
+const ABOVE_SURROGATES = /[\uD800-\uFFFF]/;
 
+/**
+ * The members of a list, rendered, in pre-hash order. Below U+D800 code unit order is code
+ * point order, so the engine's own comparison serves unless a member reaches that range.
+ */
+export function sortedJoin(parts: string[]): string {
+  if (parts.length < 2) return parts.join("");
+  return (parts.some((p) => ABOVE_SURROGATES.test(p)) ? parts.sort(compareCodePoints) : parts.sort()).join("");
+}
+
+const ALREADY_CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 // xsd:dateTime with a mandatory offset (EPCIS 2.0 requires one on every time).
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
@@ -39,6 +48,7 @@ const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+)
  * we follow the written rule.
  */
 export function canonicalTimestamp(value: string): string {
+  if (ALREADY_CANONICAL.test(value)) return value;
   const m = DATE_TIME.exec(value);
   if (!m) return value;
   const [, year, month, day, hour, minute, second, fraction = "", zulu, sign, offsetHours, offsetMinutes] = m;
