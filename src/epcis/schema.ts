@@ -19,7 +19,8 @@ function schemaCompiler(): Ajv {
   const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as { $id?: string };
   if (schema.$id !== EPCIS_SCHEMA_ID) throw new Error(`EPCIS schema: unexpected $id ${schema.$id}`);
   // allErrors: a capture is answered with every problem, not the first. strict: false, because
-  // the schema uses keywords (e.g. `if` without `else`) that ajv's strict mode warns about.
+  // ajv's strict mode refuses the schema as published (its strictRequired rule: alternatives such
+  // as `anyOf: [{ required: ["transformationID"] }, …]` require properties they do not define).
   const instance = new Ajv({ allErrors: true, strict: false });
   ajvFormats.default(instance);
   instance.addSchema(schema);

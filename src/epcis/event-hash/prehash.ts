@@ -76,8 +76,9 @@ const TYPED_LISTS: Record<string, readonly [member: string, typeVocabulary: Voca
 
 /**
  * Fields that never enter the hash: what a repository adds (recordTime, eventID), the event
- * type (written first as eventType), the errorDeclaration (so that an event declared erroneous
- * keeps the hash ID of the event it declares, EPCIS 2.0 §7.4.1.4) and the JSON-LD context.
+ * type (written first as eventType), the errorDeclaration (an EPCIS 2.0 error declaration is the
+ * original event sent again with errorDeclaration added: it must keep the original's hash ID to
+ * be matched with it) and the JSON-LD context.
  */
 const EXCLUDED = new Set(["type", "recordTime", "eventID", "errorDeclaration", "@context"]);
 
