@@ -25,6 +25,8 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/v1/records",
     {
       onRequest: writers,
+      // The payload is hashed (RFC 8785), never stored as text: a NUL in it is data.
+      config: { notStoredAsText: ["body.payload"] },
       schema: {
         tags: ["records"],
         summary: "Notarize one JSON payload or content hash",
@@ -52,6 +54,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/v1/records/batch",
     {
       onRequest: writers,
+      config: { notStoredAsText: ["body.records[].payload"] },
       bodyLimit: 32 * 1024 * 1024,
       schema: {
         tags: ["records"],
