@@ -51,6 +51,8 @@ async function readReceiptFile(file: Readable, max: number): Promise<string> {
 function asClientError(error: unknown): unknown {
   if (error instanceof AppError || (typeof error === "object" && error !== null && "statusCode" in error)) return error;
   const reason = error instanceof Error ? error.message : String(error);
+  // "Multipart: Boundary not found": the fault is in the header, not the body (RFC 7578 §4.1).
+  if (/boundary/i.test(reason)) return new AppError("BAD_REQUEST", `headers.content-type needs a boundary parameter: ${reason}`, { field: "headers.content-type", cause: error });
   return new AppError("BAD_REQUEST", `body is not a well-formed multipart/form-data form: ${reason}`, { field: "body", cause: error });
 }
 
