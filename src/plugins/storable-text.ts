@@ -19,24 +19,44 @@ declare module "fastify" {
 // eslint-disable-next-line no-control-regex -- U+0000 is exactly what is looked for
 const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
 
+interface Node {
+  value: unknown;
+  parent: Node | undefined;
+  /** The member name, or the array index, under the parent. */
+  key: string | number;
+  depth: number;
+}
+
+/** "body.records[3].payload" for a node; built only for the one field that is reported. */
+function pathOf(node: Node, normalise = false): string {
+  let path = "";
+  for (let at: Node | undefined = node; at; at = at.parent) {
+    path = (typeof at.key === "number" ? `[${normalise ? "" : at.key}]` : at.parent ? `.${at.key}` : at.key) + path;
+  }
+  return path;
+}
+
 /** The first field under `root` holding a string PostgreSQL text cannot store, or undefined. */
 export function unstorableField(root: string, value: unknown, exempt: ReadonlySet<string> = new Set()): string | undefined {
-  // Iterative, not recursive: a 1 MiB body can nest arrays half a million deep.
-  const stack: Array<[string, unknown]> = [[root, value]];
+  // Iterative and linear: a 1 MiB body can nest arrays half a million deep, so no recursion and
+  // no path strings per node (they would make the walk quadratic in the depth).
+  const exemptDepth = Math.max(0, ...[...exempt].map((p) => p.split(/\.|\[\]/).length - 1));
+  const stack: Node[] = [{ value, parent: undefined, key: root, depth: 0 }];
   while (stack.length > 0) {
-    const [path, current] = stack.pop()!;
-    if (exempt.size > 0 && exempt.has(path.replace(/\[\d+\]/g, "[]"))) continue;
+    const node = stack.pop()!;
+    const current = node.value;
+    if (node.depth <= exemptDepth && exempt.has(pathOf(node, true))) continue;
     if (typeof current === "string") {
-      if (UNSTORABLE.test(current)) return path;
+      if (UNSTORABLE.test(current)) return pathOf(node);
     } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push([`${path}[${i}]`, current[i]]);
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], parent: node, key: i, depth: node.depth + 1 });
     } else if (current !== null && typeof current === "object") {
       const keys = Object.keys(current);
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
-        const at = `${path}.${key}`;
-        if (UNSTORABLE.test(key)) return at;
-        stack.push([at, (current as Record<string, unknown>)[key]]);
+        const child: Node = { value: (current as Record<string, unknown>)[key], parent: node, key, depth: node.depth + 1 };
+        if (UNSTORABLE.test(key)) return pathOf(child);
+        stack.push(child);
       }
     }
   }
