@@ -5,6 +5,7 @@ import bodyDeadlinePlugin from "./plugins/body-deadline.ts";
 import contextPlugin, { type AppContext } from "./plugins/context.ts";
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from "./plugins/errors.ts";
 import mediaTypesPlugin from "./plugins/media-types.ts";
+import routeTablePlugin from "./plugins/route-table.ts";
 import securityHeadersPlugin from "./plugins/security-headers.ts";
 import storableTextPlugin from "./plugins/storable-text.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
@@ -51,13 +52,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onConstructorPoisoning: "ignore",
     requestTimeout: HTTP_TIMEOUTS.requestMs,
     connectionTimeout: HTTP_TIMEOUTS.idleMs,
-    http: { headersTimeout: HTTP_TIMEOUTS.headersMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkEveryMs },
+    http: { headersTimeout: HTTP_TIMEOUTS.headersMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkEveryMs, requireHostHeader: false },
     frameworkErrors,
     clientErrorHandler,
     // Closing: stop accepting, let in-flight requests finish.
     forceCloseConnections: "idle",
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  await app.register(routeTablePlugin);
   await app.register(contextPlugin, { config: options.config, database: options.database, chain: options.chain });
   await app.register(errorsPlugin);
   await app.register(securityHeadersPlugin);

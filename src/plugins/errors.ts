@@ -51,7 +51,7 @@ const FRAMEWORK_ERRORS: Record<string, { field: string; status?: number }> = {
   FST_ERR_BAD_URL: { field: "url" },
   FST_ERR_MAX_PARAM_LENGTH: { field: "url" },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { field: "headers.content-type", status: 415 },
-  FST_INVALID_JSON_FIELD_ERROR: { field: "body" },
+  FST_INVALID_JSON_FIELD_ERROR: { field: "body", status: 400 },
   FST_PROTO_VIOLATION: { field: "body" },
   FST_MP_PREMATURE_CLOSE: { field: "body" },
   FST_PARTS_LIMIT: { field: "body" },
@@ -126,6 +126,13 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler(sendError);
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. Node would answer it with an empty
+  // body (its requireHostHeader, turned off in app.ts); here it gets the error shape.
+  app.addHook("onRequest", async (request) => {
+    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+      throw new AppError("BAD_REQUEST", "headers.host is required in HTTP/1.1 (RFC 9112 §3.2)", { field: "headers.host" });
+    }
+  });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: String(request.id) } }),
   );
