@@ -21,6 +21,8 @@ export interface RawSend {
   trickle?: { chunk: Buffer | string; everyMs: number; count: number };
   /** Give up (and close) after this long. */
   limitMs: number;
+  /** Stop this long after the first bytes of an answer, rather than wait for the server to close. */
+  settleMs?: number;
 }
 
 export function rawExchange(port: number, send: RawSend): Promise<RawExchange> {
@@ -50,6 +52,7 @@ export function rawExchange(port: number, send: RawSend): Promise<RawExchange> {
       }
     });
     socket.on("data", (data) => {
+      if (answeredAfterMs === undefined && send.settleMs !== undefined) setTimeout(() => finish(true), send.settleMs);
       answeredAfterMs ??= Date.now() - started;
       response += data.toString("latin1");
     });
