@@ -83,7 +83,7 @@ function toBody(error: FastifyError | AppError, request: FastifyRequest): { stat
 }
 
 /** Statuses after which the rest of a request body is not worth reading: the connection closes. */
-const CLOSES_CONNECTION = new Set([408, 413]);
+const CLOSES_CONNECTION = new Set([408, 413, 503]);
 
 function sendError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body } = toBody(error, request);
