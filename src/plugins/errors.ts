@@ -103,7 +103,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 /** Node's HTTP parser errors, by llhttp code: what the client got wrong, before any request exists. */
 const CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; field: string; message: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: "REQUEST_TIMEOUT", field: "body", message: "the request did not arrive in time" },
+  // Node's headersTimeout and requestTimeout both end here, so it may be either part that was late.
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: "REQUEST_TIMEOUT", field: "request", message: "the request's headers or body did not arrive in time" },
   HPE_HEADER_OVERFLOW: { status: 431, code: "HEADERS_TOO_LARGE", field: "headers", message: "the request's headers are larger than the server accepts" },
   HPE_INVALID_METHOD: { status: 400, code: "BAD_REQUEST", field: "method", message: "the request line has no valid HTTP method" },
   HPE_INVALID_URL: { status: 400, code: "BAD_REQUEST", field: "url", message: "the request line has no valid URL" },
