@@ -87,8 +87,9 @@ const CLOSES_CONNECTION = new Set([408, 413, 503]);
 
 function sendError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body } = toBody(error, request);
-  if (status >= 500) request.log.error({ err: error }, "request failed");
-  else request.log.info({ code: body.error.code, field: body.error.field }, "request rejected");
+  // BUSY is load shedding working as intended: worth a warning, not an error with a stack.
+  if (status >= 500 && body.error.code !== "BUSY") request.log.error({ err: error }, "request failed");
+  else request.log[status >= 500 ? "warn" : "info"]({ code: body.error.code, field: body.error.field }, "request rejected");
   if (CLOSES_CONNECTION.has(status)) reply.header("connection", "close");
   return reply.status(status).send(body);
 }
