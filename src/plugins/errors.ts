@@ -76,7 +76,8 @@ function toBody(error: FastifyError | AppError, request: FastifyRequest): { stat
   const status = known?.status ?? error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = CODE_OF_STATUS[status] ?? "BAD_REQUEST";
-    return { status, body: { error: { code, message: error.message, ...(field === undefined ? {} : { field }), requestId } } };
+    const message = (error as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body is larger than the ${request.routeOptions.bodyLimit} bytes this route takes` : error.message;
+    return { status, body: { error: { code, message, ...(field === undefined ? {} : { field }), requestId } } };
   }
   // 5xx: the details go to the log under the request id, never to the client.
   return { status: status >= 500 && status < 600 ? status : 500, body: { error: { code: status === 503 ? "NOT_READY" : "INTERNAL", message: "internal error; quote the request id to the operator", requestId } } };

@@ -79,7 +79,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ["verify"],
         summary: "Verify a receipt, and optionally its content (base64), against the chain",
         consumes: ["application/json"],
-        description: describeSteps,
+        description: `${describeSteps} The JSON body is at most ${PUBLIC_JSON_MAX_BYTES} bytes, base64 content included: send larger content as a form to POST /v1/verify/upload.`,
         body: JsonBody,
         response: { 200: ReportOut, 400: ErrorBody, 408: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
