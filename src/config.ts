@@ -47,6 +47,13 @@ export const ConfigSchema = Type.Object({
   /** Requests per minute per client IP on the unauthenticated routes. */
   PUBLIC_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** Largest file `POST /v1/verify/upload` hashes (as a stream: it is never held in memory). */
+  VERIFY_UPLOAD_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 2 ** 40, default: 1024 * 1024 * 1024 }),
+  /** Public verifications in flight at once in this process; more are answered 503 with Retry-After. */
+  VERIFY_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1_000, default: 8 }),
+  /** A request body must arrive within this time, plus one second per BODY_MIN_BYTES_PER_SECOND bytes. */
+  BODY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  BODY_MIN_BYTES_PER_SECOND: Type.Integer({ minimum: 1, default: 64 * 1024 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;

@@ -51,14 +51,30 @@ export async function principalForToken(db: Db, token: string): Promise<Principa
   return { keyId: row.id, role: row.role, merchantId: row.merchant_id };
 }
 
-export async function revokeApiKey(db: Db, keyId: string): Promise<boolean> {
-  const result = await db
-    .updateTable("api_keys")
-    .set({ revoked_at: new Date() })
-    .where("id", "=", keyId)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+export type RevokeOutcome = "revoked" | "not-found" | "last-admin";
+
+/**
+ * Revokes an active key, unless it is the last active admin key: that would leave nobody able to
+ * create keys. The key and every active admin key are locked first (SELECT … FOR UPDATE), so two
+ * concurrent revocations of the last two admin keys are serialised and the second one sees that
+ * only one is left.
+ */
+export async function revokeApiKey(db: Db, keyId: string): Promise<RevokeOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const locked = await tx
+      .selectFrom("api_keys")
+      .select(["id", "role"])
+      .where("revoked_at", "is", null)
+      .where((eb) => eb.or([eb("id", "=", keyId), eb("role", "=", "admin")]))
+      .orderBy("id")
+      .forUpdate()
+      .execute();
+    const target = locked.find((k) => k.id === keyId);
+    if (!target) return "not-found";
+    if (target.role === "admin" && locked.filter((k) => k.role === "admin").length === 1) return "last-admin";
+    await tx.updateTable("api_keys").set({ revoked_at: new Date() }).where("id", "=", keyId).execute();
+    return "revoked";
+  });
 }
 
 export async function hasAdminKey(db: Db): Promise<boolean> {

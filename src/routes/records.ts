@@ -27,7 +27,8 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/records",
     {
-      config: { access: writers },
+      // The payload is hashed (RFC 8785), never stored as text: a NUL in it is data.
+      config: { access: writers, notStoredAsText: ["body.payload"] },
       schema: {
         tags: ["records"],
         summary: "Notarize one JSON payload or content hash",
@@ -54,7 +55,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/records/batch",
     {
-      config: { access: writers },
+      config: { access: writers, notStoredAsText: ["body.records[].payload"] },
       bodyLimit: 32 * 1024 * 1024,
       schema: {
         tags: ["records"],
