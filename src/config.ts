@@ -47,6 +47,20 @@ export const ConfigSchema = Type.Object({
   /** Requests per minute per client IP on the unauthenticated routes. */
   PUBLIC_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /**
+   * How long a looked-up API key is trusted without reading it again: the bound on how late a
+   * revocation reaches a replica (at most 1 s, issue 7). 0 looks the key up on every request.
+   */
+  KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 500 }),
+  /**
+   * Group commit of single-record writes (src/records/group-commit.ts): while a group's transaction
+   * is open, new requests wait at most this long for more to join before a second one opens.
+   */
+  GROUP_COMMIT_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 50, default: 2 }),
+  /** Records in one group at most. */
+  GROUP_COMMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 256 }),
+  /** Group transactions open at once; keep it below DATABASE_POOL_SIZE, the other queries need connections too. */
+  GROUP_COMMIT_TRANSACTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
