@@ -3,13 +3,14 @@
 // subjects' owner and head, so a 202 is only ever answered for records that are durable, on
 // subjects that belong to the submitter. A batch request has a transaction of its own; a
 // single-record request shares one with the requests that arrive with it (group-commit.ts).
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, MAX_JSON_DEPTH, nonJsonAt, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 import { claimIdempotencyKey, findIdempotencyKey, insertRecords, linkKey, ownLinks, type NewAcceptedRecord } from "./repository.ts";
+import { takeSalts } from "./salts.ts";
 import { ownerOf, submitterOf, type Owner } from "./submitter.ts";
 
 export interface RecordInput {
@@ -122,7 +123,7 @@ async function prepare(db: Db, principal: Principal, inputs: RecordInput[], opti
 
   const submittedAt = new Date().toISOString();
   const submitter = submitterOf(principal);
-  const salts = randomBytes(32 * inputs.length);
+  const salts = takeSalts(inputs.length);
   const records = inputs.map((input, i) => toRecord(input, i, { submittedAt, submitter, principal, salt: salts.subarray(32 * i, 32 * i + 32), field: options.field }));
   return { owner, records, requestHash };
 }
