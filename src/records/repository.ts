@@ -36,7 +36,8 @@ export async function insertRecords(tx: Transaction<Database>, owner: Owner, row
  * same statement claims each new subject for its owner and moves the head of each subject its
  * owner already holds. Each subject must appear under one owner only (the caller sees to it).
  * Returns the subjects that belong to someone else: their records are not inserted, the others
- * are. One statement keeps the write path at the round trips it had before subjects had owners.
+ * are. One statement keeps the write path at the round trips it had before subjects had owners;
+ * and, run outside a transaction, it is one by itself (atomic, one COMMIT).
  *
  * The subjects' primary key makes two tenants racing on a new subject queue up: the second sees
  * the first's row and is refused. The rows stay locked until the transaction ends, which
@@ -49,7 +50,7 @@ export async function insertRecords(tx: Transaction<Database>, owner: Owner, row
  * node-postgres serialises and PostgreSQL parses one by one. On PostgreSQL 15 this costs about a
  * quarter less backend CPU per row, and less work in Node (`npm run bench`).
  */
-export async function insertOwnedRecords(tx: Transaction<Database>, records: OwnedRecord[]): Promise<string[]> {
+export async function insertOwnedRecords(tx: Executor, records: OwnedRecord[]): Promise<string[]> {
   if (records.length === 0) return [];
   const bySubject = new Map<string, { owner: Owner; head: string }>();
   for (const { row, owner } of records) bySubject.set(row.subject, { owner, head: row.record_hash });
