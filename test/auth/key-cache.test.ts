@@ -10,7 +10,9 @@ import { openDatabase } from "../../src/db/connect.ts";
 import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
 import { usingPostgres } from "../support/database.ts";
 
-const KEY_CACHE_MS = 1_000;
+// Below the 1 s that issue 7 asks for, leaving the poll below time to see the change.
+const KEY_CACHE_MS = 700;
+const REQUIRED_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 t.test("a revoked key is refused within KEY_CACHE_MS on every instance", { skip: usingPostgres ? false : "needs PostgreSQL: two instances share one database" }, async (t) => {
@@ -39,14 +41,14 @@ t.test("a revoked key is refused within KEY_CACHE_MS on every instance", { skip:
   const first = await me(replica, key);
   if (performance.now() - rememberedAt < KEY_CACHE_MS - 100) t.equal(first.statusCode, 200, "the replica still answers from its cache for a moment (so the cache is really in use)");
   let refusedAfter = Number.POSITIVE_INFINITY;
-  while (performance.now() - revokedAt < KEY_CACHE_MS + 2_000) {
+  while (performance.now() - revokedAt < REQUIRED_MS + 2_000) {
     if ((await me(replica, key)).statusCode === 401) {
       refusedAfter = performance.now() - revokedAt;
       break;
     }
     await sleep(25);
   }
-  t.ok(refusedAfter <= KEY_CACHE_MS + 250, `the replica refuses it ${refusedAfter.toFixed(0)} ms after the revocation (bound: KEY_CACHE_MS = ${KEY_CACHE_MS} ms)`);
+  t.ok(refusedAfter <= REQUIRED_MS, `the replica refuses it ${refusedAfter.toFixed(0)} ms after the revocation (KEY_CACHE_MS = ${KEY_CACHE_MS} ms; required within ${REQUIRED_MS} ms)`);
   t.equal((await me(replica, key)).statusCode, 401, "and from then on");
 });
 
