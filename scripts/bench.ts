@@ -6,6 +6,7 @@
 //   2. Gas of one anchor transaction, and per record, for batches of 1 to 10,000 records
 //   3. Ingest through the HTTP API, single and batch endpoints, into DATABASE_URL (PIPELINE off)
 //   4. Accept → anchored delay with the pipeline running (BATCH_INTERVAL_MS, default 2,000)
+//   5. Single-record writes at 16 and 64 in flight (req/s, p99), then receipt reads (scripts/bench/single.ts)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -15,10 +16,11 @@ import { loadConfig, safeUrlHost } from "../src/config.ts";
 import { benchGas, type GasRow } from "./bench/gas.ts";
 import { benchIngest, type IngestResult, type LoadResult } from "./bench/ingest.ts";
 import { benchLatency, type LatencyResult } from "./bench/latency.ts";
+import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -227,6 +229,23 @@ async function main(): Promise<void> {
         const db = await freshDatabase(serverUrl);
         try {
           reportLatency(databaseLabel, await benchLatency({ databaseUrl: db.url, chain: await theChain() }));
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+    if (parts.has("single")) {
+      await part("single", async () => {
+        const db = await freshDatabase(serverUrl);
+        try {
+          const profileDir = process.argv.find((a) => a.startsWith("--server-cpu-prof="))?.slice("--server-cpu-prof=".length);
+          const pipeline = process.argv.includes("--single-pipeline=off") ? "off" : "on";
+          const report = singleReport(await benchSingle({ databaseUrl: db.url, pipeline, serverNodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] }));
+          heading("5. Single-record writes and receipt reads through the HTTP API");
+          line(`database: ${databaseLabel}${serverUrl ? ` (${await durabilitySettings(serverUrl)})` : ""}`);
+          for (const l of report.lines) line(l);
+          summary.push(...report.rows);
+          if (!report.durable) failed = true;
         } finally {
           await db.drop();
         }

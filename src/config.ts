@@ -54,6 +54,20 @@ export const ConfigSchema = Type.Object({
   /** A request body must arrive within this time, plus one second per BODY_MIN_BYTES_PER_SECOND bytes. */
   BODY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   BODY_MIN_BYTES_PER_SECOND: Type.Integer({ minimum: 1, default: 64 * 1024 }),
+  /**
+   * How long a looked-up API key is trusted without reading it again: the bound on how late a
+   * revocation reaches a replica (at most 1 s, issue 7). 0 looks the key up on every request.
+   */
+  KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 500 }),
+  /**
+   * Group commit of single-record writes (src/records/group-commit.ts): while a group's transaction
+   * is open, new requests wait at most this long for more to join before a second one opens.
+   */
+  GROUP_COMMIT_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 50, default: 2 }),
+  /** Records in one group at most. */
+  GROUP_COMMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 256 }),
+  /** Group transactions open at once; keep it below DATABASE_POOL_SIZE, the other queries need connections too. */
+  GROUP_COMMIT_TRANSACTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
