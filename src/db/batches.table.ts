@@ -24,6 +24,9 @@ export interface BatchesTable {
   attempts: Generated<number>;
   reorgs: Generated<number>;
   last_error: string | null;
+  /** The records.seq range this batch covers (migration 004); null for batches sealed before it. */
+  records_from: Int8 | null;
+  records_to: Int8 | null;
 }
 export type BatchRow = Selectable<BatchesTable>;
 export type NewBatchRow = Insertable<BatchesTable>;

@@ -1,16 +1,20 @@
 import type { Kysely } from "kysely";
 import type { ApiKeysTable } from "./api-keys.table.ts";
+import type { BatchLeavesTable } from "./batch-leaves.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { MerchantsTable } from "./merchants.table.ts";
 import type { RecordsTable } from "./records.table.ts";
+import type { SealProgressTable } from "./seal-progress.table.ts";
 
 export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
   batches: BatchesTable;
+  batch_leaves: BatchLeavesTable;
   records: RecordsTable;
   idempotency_keys: IdempotencyKeysTable;
+  seal_progress: SealProgressTable;
 }
 
 export type Db = Kysely<Database>;
