@@ -33,6 +33,35 @@ export interface SealedBatch {
   treeSize: number;
 }
 
+// The three reads of waiting records (exported so that test/pipeline/sealer-plans.test.ts can
+// EXPLAIN exactly these statements). Their cost is bounded by the watermark and the batch size,
+// whatever PostgreSQL's statistics say (a table that is never analysed, autovacuum off, has none):
+// - the oldest: an open range in seq order with LIMIT 1 is always the ordered index scan that
+//   stops at the first row;
+// - the batch-sized reads look only at (from, upTo], upTo at most SCAN_WINDOW batches past the
+//   watermark: the planner may pick an index scan or a bitmap scan of that window plus a sort,
+//   both bounded. (Left open, a LIMIT of thousands made it sort a sequential scan of the table.)
+// Records sealed row by row before migration 004 carry a batch_seq and are not waiting.
+
+/** How many batches' worth of seqs past the watermark one read looks at. Gaps (rolled-back inserts) only shrink a batch. */
+export const SCAN_WINDOW = 2;
+
+/** The first waiting record after `from`, and how long it has waited by the database's clock. */
+export const oldestWaiting = (from: number) => sql<{ seq: string; waited_ms: number }>`
+  select seq, extract(epoch from (clock_timestamp() - accepted_at)) * 1000 as waited_ms
+    from records where seq > ${from} and batch_seq is null
+   order by seq limit 1`;
+
+/** The n-th waiting record of (from, upTo], if there are n. */
+export const nthWaiting = (from: number, upTo: number, n: number) => sql<{ seq: string }>`
+  select seq from records where seq > ${from} and seq <= ${upTo} and batch_seq is null
+   order by seq offset ${n - 1} limit 1`;
+
+/** The first `limit` waiting records of (from, upTo], in seq order: the next batch's leaves. */
+export const firstWaiting = (from: number, upTo: number, limit: number) => sql<{ seq: string; leaf_hash: string }>`
+  select seq, leaf_hash from records where seq > ${from} and seq <= ${upTo} and batch_seq is null
+   order by seq limit ${limit}`;
+
 /** The watermark: every record with seq ≤ it is in a batch. */
 export async function sealedThrough(db: Db): Promise<number> {
   const row = await db.selectFrom("seal_progress").select("sealed_through").executeTakeFirstOrThrow();
@@ -48,18 +77,12 @@ export async function sealIsDue(db: Db, policy: SealPolicy, settled: SettledSequ
   const through = await settled.through(db);
   const from = await sealedThrough(db);
   if (through <= from) return false;
-  const { rows } = await sql<{ waited_ms: number }>`
-    select extract(epoch from (clock_timestamp() - accepted_at)) * 1000 as waited_ms
-      from records where seq > ${from} and seq <= ${through} and batch_seq is null
-     order by seq limit 1`.execute(db);
-  const oldest = rows[0];
-  if (!oldest) return false;
+  const oldest = (await oldestWaiting(from).execute(db)).rows[0];
+  if (!oldest || Number(oldest.seq) > through) return false;
   if (Number(oldest.waited_ms) >= policy.intervalMs) return true;
   if (through - from < policy.batchMax) return false; // fewer seqs drawn than a batch holds
-  const { rows: nth } = await sql<{ seq: string }>`
-    select seq from records where seq > ${from} and seq <= ${through} and batch_seq is null
-     order by seq offset ${policy.batchMax - 1} limit 1`.execute(db);
-  return nth.length > 0;
+  const upTo = Math.min(through, from + SCAN_WINDOW * policy.batchMax);
+  return (await nthWaiting(from, upTo, policy.batchMax).execute(db)).rows.length > 0;
 }
 
 /**
@@ -74,22 +97,15 @@ export async function sealBatch(db: Db, batchMax: number, settled: SettledSequen
     const progress = await tx.selectFrom("seal_progress").select("sealed_through").forUpdate().executeTakeFirstOrThrow();
     const from = Number(progress.sealed_through);
     if (through <= from) return null;
-    const pending = await tx
-      .selectFrom("records")
-      .select(["seq", "leaf_hash"])
-      .where("seq", ">", String(from))
-      .where("seq", "<=", String(through))
-      .where("batch_seq", "is", null)
-      .orderBy("seq")
-      .limit(batchMax)
-      .execute();
+    const upTo = Math.min(through, from + SCAN_WINDOW * batchMax);
+    const pending = (await firstWaiting(from, upTo, batchMax).execute(tx)).rows;
     if (pending.length === 0) {
-      // Only gaps (rolled-back inserts) up to `through`: move the watermark past them.
-      await tx.updateTable("seal_progress").set({ sealed_through: through }).execute();
+      // Only gaps (rolled-back inserts) up to `upTo`: move the watermark past them.
+      await tx.updateTable("seal_progress").set({ sealed_through: upTo }).execute();
       return null;
     }
-    // A full batch ends at its last record; a smaller one takes every settled seq.
-    const to = pending.length === batchMax ? Number(pending.at(-1)!.seq) : through;
+    // A full batch ends at its last record; a smaller one takes the whole window it looked at.
+    const to = pending.length === batchMax ? Number(pending.at(-1)!.seq) : upTo;
 
     const leaves = Buffer.alloc(32 * pending.length);
     pending.forEach((r, i) => leaves.write(r.leaf_hash, 32 * i, "hex"));
