@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { ApiKeysTable } from "./api-keys.table.ts";
-import type { BatchLeavesTable } from "./batch-leaves.table.ts";
+import type { BatchTreesTable } from "./batch-trees.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { MerchantsTable } from "./merchants.table.ts";
@@ -11,7 +11,7 @@ export interface Database {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
   batches: BatchesTable;
-  batch_leaves: BatchLeavesTable;
+  batch_trees: BatchTreesTable;
   records: RecordsTable;
   idempotency_keys: IdempotencyKeysTable;
   seal_progress: SealProgressTable;

@@ -2,14 +2,14 @@ import type { Kysely } from "kysely";
 import { Migrator, NO_MIGRATIONS, type Migration, type MigrationResultSet } from "kysely/migration";
 import * as foundation from "./migrations/001_foundation.ts";
 import * as records from "./migrations/002_records.ts";
-import * as batchLeaves from "./migrations/004_batch_leaves.ts";
+import * as batchTrees from "./migrations/004_batch_trees.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
   "001_foundation": foundation,
   "002_records": records,
-  "004_batch_leaves": batchLeaves,
+  "004_batch_trees": batchTrees,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -2,9 +2,10 @@
 //
 // A batch covers a contiguous range of records.seq, (sealed_through, records_to]: it holds every
 // record in that range (in seq order; records sealed row by row before migration 004 keep their
-// own batch_seq and are left out) and stores their leaf hashes once, in batch_leaves. The range
-// ends at or below the settled seq (settled.ts), so no record can appear in it after it is sealed:
-// a record's batch is found from its seq alone, and its audit path from the batch's leaves.
+// own batch_seq and are left out) and stores its tree once, in batch_trees, with the seqs of the
+// range that are not its records (holes). The range ends at or below the settled seq (settled.ts),
+// so no record can appear in it after it is sealed: a record's batch is found from its seq alone,
+// its leaf index from its offset in the range, and its audit path read from the stored tree.
 // One transaction stores the batch, its leaves and the new watermark, so a crash leaves either
 // no batch or a whole one; the watermark row's lock keeps two sealers from taking the same range.
 //
@@ -107,15 +108,25 @@ export async function sealBatch(db: Db, batchMax: number, settled: SettledSequen
     // A full batch ends at its last record; a smaller one takes the whole window it looked at.
     const to = pending.length === batchMax ? Number(pending.at(-1)!.seq) : upTo;
 
-    const leaves = Buffer.alloc(32 * pending.length);
-    pending.forEach((r, i) => leaves.write(r.leaf_hash, 32 * i, "hex"));
-    const tree = buildTree(pending.map((_, i) => leaves.subarray(32 * i, 32 * i + 32)));
+    const tree = buildTree(pending.map((r) => Buffer.from(r.leaf_hash, "hex")));
     const last = await tx.selectFrom("batches").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
     const root = tree.root.toString("hex");
-    await tx.insertInto("batches").values({ seq, root, tree_size: tree.size, status: "sealed", records_from: from + 1, records_to: to }).execute();
-    await tx.insertInto("batch_leaves").values({ batch_seq: seq, leaves }).execute();
+    const holes = holesIn(from + 1, to, pending.map((r) => Number(r.seq)));
+    await tx.insertInto("batches").values({ seq, root, tree_size: tree.size, status: "sealed", records_from: from + 1, records_to: to, holes }).execute();
+    await tx.insertInto("batch_trees").values({ batch_seq: seq, nodes: tree.nodes() }).execute();
     await tx.updateTable("seal_progress").set({ sealed_through: to }).execute();
     return { seq, root, treeSize: tree.size };
   });
+}
+
+/** The seqs of [first, last] that are not among `taken` (ascending): no record of the batch has them. */
+function holesIn(first: number, last: number, taken: readonly number[]): number[] {
+  const holes: number[] = [];
+  let next = 0;
+  for (let seq = first; seq <= last; seq++) {
+    if (taken[next] === seq) next++;
+    else holes.push(seq);
+  }
+  return holes;
 }

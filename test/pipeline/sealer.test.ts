@@ -73,6 +73,22 @@ t.test("the sealer", async (t) => {
     t.equal(await sealBatch(db, 100), null, "nothing to seal");
     t.equal(await sealedThrough(db), drawn, "but nothing below the last drawn seq is waited for");
   });
+
+  t.test("a batch whose range has holes still gives each record its leaf index and path", async (t) => {
+    const [first] = await h.accept(1);
+    const hole = Number((await sql<{ n: string }>`select nextval('records_seq_seq') as n`.execute(db)).rows[0]!.n);
+    const [second, third] = await h.accept(2);
+    const batch = await sealBatch(db, 100);
+    const [row] = await db.selectFrom("batches").select("holes").where("seq", "=", batch!.seq).execute();
+    t.same(row!.holes.map(Number), [hole], "the rolled-back seq is the batch's hole");
+    const found = await findRecords(db, [first!, second!, third!]);
+    t.same(found.map((r) => r.sealedAt?.leafIndex), [0, 1, 2]);
+    const root = Buffer.from(batch!.root, "hex");
+    for (const r of found) {
+      const path = r.sealedAt!.auditPath.map((p) => Buffer.from(p, "hex"));
+      t.ok(verifyInclusion(Buffer.from(r.leaf_hash, "hex"), r.sealedAt!.leafIndex, 3, path, root), `leaf ${r.sealedAt!.leafIndex} verifies`);
+    }
+  });
 });
 
 t.test("a record that commits after a record with a higher seq is never skipped", { skip: usingPostgres ? false : "needs two PostgreSQL sessions" }, async (t) => {

@@ -94,7 +94,7 @@ t.test("migration 004 keeps every receipt byte for byte", async (t) => {
     .execute();
   const before = await receiptsBefore(db, ids);
 
-  t.same(await migrateToLatest(db), ["applied 004_batch_leaves"]);
+  t.same(await migrateToLatest(db), ["applied 004_batch_trees"]);
   const after = await receiptsNow(db, ids);
   for (const id of ids) t.equal(after.get(id), before.get(id), `record ${ids.indexOf(id) + 1}'s receipt is unchanged`);
   t.ok(JSON.parse(after.get(ids[0]!)!).anchor?.status === "final" && JSON.parse(after.get(ids[16]!)!).inclusion === null, "(anchored and unsealed receipts among them)");
@@ -111,10 +111,10 @@ t.test("migration 004 keeps every receipt byte for byte", async (t) => {
 
   await t.test("going down stores the same audit paths in the rows again", async (t) => {
     const derived = await receiptsNow(db, ids);
-    t.same(await migrateDown(db), ["reverted 004_batch_leaves"]);
+    t.same(await migrateDown(db), ["reverted 004_batch_trees"]);
     const stored = await receiptsBefore(db, ids);
     for (const id of ids) t.equal(stored.get(id), derived.get(id), `record ${ids.indexOf(id) + 1}`);
-    t.same(await migrateToLatest(db), ["applied 004_batch_leaves"], "and up again");
+    t.same(await migrateToLatest(db), ["applied 004_batch_trees"], "and up again");
     t.same(await receiptsNow(db, ids), derived);
   });
 });

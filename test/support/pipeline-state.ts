@@ -43,7 +43,7 @@ export async function pipelineState(db: Db, provider: Provider, atBlock: number)
 }
 
 // Only the sealer's transaction runs these statements (src/pipeline/sealer.ts).
-const SEALER_STATEMENT = String.raw`("seal_progress" for update|^insert into "batches"|^insert into "batch_leaves"|^update "seal_progress"|max\("seq"\)|seq, leaf_hash from records)`;
+const SEALER_STATEMENT = String.raw`("seal_progress" for update|^insert into "batches"|^insert into "batch_trees"|^update "seal_progress"|max\("seq"\)|seq, leaf_hash from records)`;
 
 export interface RecordInBatch {
   id: string;
