@@ -6,16 +6,18 @@
 // range that are not its records (holes). The range ends at or below the settled seq (settled.ts),
 // so no record can appear in it after it is sealed: a record's batch is found from its seq alone,
 // its leaf index from its offset in the range, and its audit path read from the stored tree.
-// One transaction stores the batch, its leaves and the new watermark, so a crash leaves either
-// no batch or a whole one; the watermark row's lock keeps two sealers from taking the same range.
+// One transaction stores the batch, its tree and the new watermark, so a crash leaves either no
+// batch or a whole one; the watermark row's lock keeps two sealers from taking the same range.
 //
 // Every query here is bounded by the watermark, never by the table: records are never updated,
 // so records_seq_key holds no dead entries for sealed rows, and a scan from sealed_through + 1
-// reads only the records still waiting. EXPLAIN (ANALYZE, BUFFERS), 2,000,000 records of which
-// 1,990,000 sealed, never vacuumed (test/pipeline/sealer-plans.test.ts keeps the shape):
-//   Limit (actual rows=1) -> Index Scan using records_seq_key on records
-//     Index Cond: ((seq > '1990000'::bigint) AND (seq <= '2000000'::bigint))
-//     Filter: (batch_seq IS NULL)          Buffers: shared hit=4
+// reads only records still waiting. EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL 15, all records
+// sealed, never vacuumed (test/pipeline/sealer-plans.test.ts keeps the shape; npm run bench:scale
+// prints them at 2 million):
+//   oldestWaiting:  Limit -> Index Scan using records_seq_key on records
+//                     Index Cond: (seq > 202000)  Filter: (batch_seq IS NULL)   Buffers: shared hit=7
+//   nthWaiting:     Limit -> Sort -> Bitmap Heap Scan on records -> Bitmap Index Scan on records_seq_key
+//                     Index Cond: ((seq > 202000) AND (seq <= 203000))          Buffers: shared hit=87
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { buildTree } from "../merkle/index.ts";
