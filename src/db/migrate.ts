@@ -4,6 +4,7 @@ import * as foundation from "./migrations/001_foundation.ts";
 import * as records from "./migrations/002_records.ts";
 import * as subjects from "./migrations/003_subjects.ts";
 import * as batchTrees from "./migrations/004_batch_trees.ts";
+import * as trace from "./migrations/005_trace.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "002_records": records,
   "003_subjects": subjects,
   "004_batch_trees": batchTrees,
+  "005_trace": trace,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -69,7 +69,8 @@ function leafIndexOf(row: RecordRow, batch: BatchRow): number {
 }
 
 /** record id → its batch: by batch_seq for records sealed row by row, by seq range otherwise. */
-async function batchesOf(db: Executor, rows: readonly RecordRow[]): Promise<Map<string, BatchRow>> {
+/** The batch each sealed record among `rows` is in, by record id (no proofs: for statuses). */
+export async function batchesOf(db: Executor, rows: readonly RecordRow[]): Promise<Map<string, BatchRow>> {
   const legacy = [...new Set(rows.map((r) => r.batch_seq).filter((s): s is number => s !== null))];
   const ranged = rows.filter((r) => r.batch_seq === null).map((r) => String(r.seq));
   const bySeq = new Map<number, BatchRow>();
