@@ -3,7 +3,18 @@
 // counts (docs/receipt-v1.md "Trust"); at most, without --chain-id, it says which chain --contract
 // is meant for, and the output says so. No ethers here: --offline must not load it.
 import { readFile } from "node:fs/promises";
-import { redact } from "./redact.ts";
+/**
+ * A trust URL as the user typed it, less userinfo and query: it names a public document (unlike
+ * an RPC URL, whose path may be an API key), and the user needs its path to fetch it again.
+ */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "<invalid URL>";
+  }
+}
 import { parseTrustDocument, TrustDocumentError } from "./trust.ts";
 import type { TrustAnchor, TrustDocument } from "./trust.ts";
 import { UsageError } from "./usage-error.ts";
@@ -39,11 +50,11 @@ async function fetchTrust(url: string): Promise<string> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: "application/json" } });
   } catch (error) {
-    throw new UsageError(`cannot fetch trust document ${redact(url)}: ${(error as Error).message}`);
+    throw new UsageError(`cannot fetch trust document ${shown(url)}: ${(error as Error).message}`);
   }
-  if (!res.ok) throw new UsageError(`cannot fetch trust document ${redact(url)}: HTTP ${res.status}`);
+  if (!res.ok) throw new UsageError(`cannot fetch trust document ${shown(url)}: HTTP ${res.status}`);
   const text = await res.text();
-  if (text.length > MAX_TRUST_BYTES) throw new UsageError(`trust document ${redact(url)} is larger than ${MAX_TRUST_BYTES} bytes`);
+  if (text.length > MAX_TRUST_BYTES) throw new UsageError(`trust document ${shown(url)} is larger than ${MAX_TRUST_BYTES} bytes`);
   return text;
 }
 
@@ -59,7 +70,7 @@ async function readTrust(source: string): Promise<{ document: TrustDocument; fet
       throw new UsageError(`cannot read trust document ${source}${code ? ` (${code})` : ""}`);
     }
   }
-  const name = fetched ? redact(source) : source;
+  const name = fetched ? shown(source) : source;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -90,7 +101,7 @@ export async function loadTrust(flags: TrustFlags, note: (line: string) => void)
   for (const source of flags.trust) {
     const { document, fetched } = await readTrust(source);
     if (fetched) {
-      note(`tracemark: trust document from ${redact(source)} (save it, and pass --trust FILE next time to pin it):`);
+      note(`tracemark: trust document from ${shown(source)} (save it, and pass --trust FILE next time to pin it):`);
       note(JSON.stringify(document, null, 2));
     }
     anchors.push(...document.anchors);

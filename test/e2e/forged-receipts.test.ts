@@ -71,6 +71,9 @@ for (const [name, receipt] of [["genuine", world.genuine] as const, ...forged]) 
   files.set(name, file);
 }
 const names = [...files.keys()];
+// Every await happens before the first subtest: the root test may end once its queue runs dry.
+const trustFile = join(work, "trust.json");
+await writeFile(trustFile, await (await fetch(trustUrl)).text());
 
 t.test("the server serves the trust a user pins: its chain, contract and deploy block", async (t) => {
   const res = await fetch(trustUrl);
@@ -78,8 +81,6 @@ t.test("the server serves the trust a user pins: its chain, contract and deploy 
   t.same(await res.json(), trustDocumentOf({ ...world.trust, name: "Tracemark BatchAnchor" }));
 });
 
-const trustFile = join(work, "trust.json");
-await writeFile(trustFile, await (await fetch(trustUrl)).text());
 
 const pinnings: Array<[string, string[]]> = [
   ["--trust FILE", ["--trust", trustFile]],
