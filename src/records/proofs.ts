@@ -4,14 +4,15 @@
 // A record sealed before migration 004 names its batch (batch_seq) and leaf index. A later one lies
 // in the records.seq range of exactly one batch (src/pipeline/sealer.ts), and its leaf index is its
 // offset in that range less the batch's holes below it. The audit path is then a dozen or so
-// 32-byte nodes at positions known from the tree size and leaf index (auditPathPositions): one
-// query reads just those, with substring() on the uncompressed, out-of-line nodes column, so a
-// receipt costs the same whichever of millions of records it is for, and nothing is cached.
+// 32-byte nodes at positions known from the tree size and leaf index (auditPathPositions), read
+// from the batch's whole stored tree, which a bounded in-memory cache keeps for recent batches
+// (a sealed tree never changes): a receipt costs the same whichever of millions of records it is for.
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { BatchRow } from "../db/batches.table.ts";
 import type { Database } from "../db/database.ts";
 import type { RecordRow } from "../db/records.table.ts";
 import { auditPathPositions } from "../merkle/index.ts";
+import { treeCacheOf } from "./tree-cache.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -31,33 +32,43 @@ export async function sealingOf(db: Executor, rows: readonly RecordRow[]): Promi
   });
   if (sealed.length === 0) return new Map();
 
-  // Per record: its own leaf first (to check the bookkeeping), then its audit path, leaf to root.
-  const batchSeqs: number[] = [];
-  const positions: number[] = [];
-  for (const { batch, leafIndex } of sealed) {
-    for (const position of [leafIndex, ...auditPathPositions(batch.tree_size, leafIndex)]) {
-      batchSeqs.push(batch.seq);
-      positions.push(position);
-    }
-  }
-  const { rows: nodes } = await sql<{ node: Uint8Array }>`
-    select substring(t.nodes from u.position * 32 + 1 for 32) as node
-      from unnest(${batchSeqs}::int[], ${positions}::int[]) with ordinality as u(batch_seq, position, n)
-      join batch_trees as t on t.batch_seq = u.batch_seq
-     order by u.n`.execute(db);
-  if (nodes.length !== positions.length) throw new Error("a sealed batch has no stored tree");
-
+  const trees = await treesOf(db, [...new Set(sealed.map((s) => s.batch.seq))]);
   const found = new Map<string, SealedAt>();
-  let at = 0;
   for (const { row, batch, leafIndex } of sealed) {
-    const count = 1 + auditPathPositions(batch.tree_size, leafIndex).length;
-    // node-postgres gives a Buffer, PGlite a Uint8Array.
-    const [leaf, ...path] = nodes.slice(at, at + count).map((n) => Buffer.from(n.node).toString("hex"));
-    at += count;
-    if (leaf !== row.leaf_hash) throw new Error(`record ${row.id} is not leaf ${leafIndex} of batch ${batch.seq}`);
-    found.set(row.id, { batch, leafIndex, auditPath: path });
+    const nodes = trees.get(batch.seq);
+    if (nodes === undefined) throw new Error(`sealed batch ${batch.seq} has no stored tree`);
+    const node = (position: number) => nodes.toString("hex", position * 32, position * 32 + 32);
+    // Its own leaf first, to check the bookkeeping; then its audit path, leaf to root.
+    if (node(leafIndex) !== row.leaf_hash) throw new Error(`record ${row.id} is not leaf ${leafIndex} of batch ${batch.seq}`);
+    found.set(row.id, { batch, leafIndex, auditPath: auditPathPositions(batch.tree_size, leafIndex).map(node) });
   }
   return found;
+}
+
+/**
+ * The stored trees of these batches, from memory where they were read before (src/records/tree-cache.ts),
+ * else in one query. A whole tree costs one TOAST read per 2 KiB chunk, about what a dozen
+ * substring() look-ups of one audit path cost, and serves every later receipt of the batch.
+ */
+async function treesOf(db: Executor, batchSeqs: number[]): Promise<Map<number, Buffer>> {
+  const cache = treeCacheOf(db);
+  const trees = new Map<number, Buffer>();
+  const missing: number[] = [];
+  for (const seq of batchSeqs) {
+    const nodes = cache.get(seq);
+    if (nodes) trees.set(seq, nodes);
+    else missing.push(seq);
+  }
+  if (missing.length > 0) {
+    const rows = await db.selectFrom("batch_trees").select(["batch_seq", "nodes"]).where("batch_seq", "in", missing).execute();
+    for (const { batch_seq, nodes } of rows) {
+      // node-postgres gives a Buffer, PGlite a Uint8Array.
+      const tree = Buffer.from(nodes);
+      cache.set(batch_seq, tree);
+      trees.set(batch_seq, tree);
+    }
+  }
+  return trees;
 }
 
 /** Sealed before migration 004: stored. After: the offset in the batch's range, less the holes below. */
