@@ -3,10 +3,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import authPlugin from "./plugins/auth.ts";
 import contextPlugin, { type AppContext } from "./plugins/context.ts";
 import errorsPlugin from "./plugins/errors.ts";
+import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import healthRoutes from "./routes/health.ts";
+import itemsRoutes from "./routes/items.ts";
+import jobsRoutes from "./routes/jobs.ts";
+import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
+import prefixesRoutes from "./routes/prefixes.ts";
+import productsRoutes from "./routes/products.ts";
 import recordsRoutes from "./routes/records.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
@@ -34,6 +40,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Before any route, the OpenAPI UI's too: every route's declared access is collected and enforced.
   await app.register(authPlugin);
   await app.register(swaggerPlugin);
+  await app.register(jobsPlugin);
 
   await app.register(healthRoutes);
   await app.register(meRoutes);
@@ -41,5 +48,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(recordsRoutes);
   await app.register(verifyRoutes);
   await app.register(trustRoutes);
+  await app.register(prefixesRoutes);
+  await app.register(productsRoutes);
+  await app.register(lotsRoutes);
+  await app.register(itemsRoutes);
+  await app.register(jobsRoutes);
   return app;
 }
