@@ -6,6 +6,7 @@ import errorsPlugin from "./plugins/errors.ts";
 import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
+import epcisCaptureRoutes from "./routes/epcis-capture.ts";
 import healthRoutes from "./routes/health.ts";
 import itemsRoutes from "./routes/items.ts";
 import jobsRoutes from "./routes/jobs.ts";
@@ -53,5 +54,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(lotsRoutes);
   await app.register(itemsRoutes);
   await app.register(jobsRoutes);
+  await app.register(epcisCaptureRoutes);
   return app;
 }
