@@ -15,6 +15,9 @@ import { AppError } from "../errors.ts";
 import { canonicalJson, leafHashBytes, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
 import { insertRecords, type NewAcceptedRecord } from "../records/repository.ts";
 import { ownerOf, submitterOf, type Owner } from "../records/submitter.ts";
+import { canonicalJsonOf } from "./canonical-flat.ts";
+
+const isObject = (value: JsonValue): value is { [key: string]: JsonValue } => typeof value === "object" && value !== null && !Array.isArray(value);
 
 export type Tx = Transaction<Database>;
 
@@ -88,7 +91,7 @@ export async function writeDomainRecords(tx: Tx, principal: Principal, inputs: r
   const payloads: string[] = [];
   const written: WrittenRecord[] = [];
   inputs.forEach((input, i) => {
-    const payload = canonicalJson(input.payload);
+    const payload = isObject(input.payload) ? canonicalJsonOf(input.payload) : canonicalJson(input.payload);
     const envelope: Envelope = {
       v: 1,
       kind: input.kind,
@@ -100,7 +103,7 @@ export async function writeDomainRecords(tx: Tx, principal: Principal, inputs: r
       submittedAt,
       prev: input.prev,
     };
-    const envelopeText = canonicalJson(envelope);
+    const envelopeText = canonicalJsonOf(envelope);
     const recordHash = sha256Hex(envelopeText);
     const salt = salts.subarray(32 * i, 32 * i + 32);
     const id = randomUUID();

@@ -9,7 +9,7 @@
 //
 // The job writes CHUNK items per transaction: the item rows, their records (through the unnest
 // insert of notarize()) and their payloads, and the job's `done`; so a crash loses at most the
-// chunk in flight, and `done` counts exactly what is committed.
+// chunks in flight, and `done` counts exactly what is committed.
 import { sql } from "kysely";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
@@ -24,8 +24,8 @@ import { TRACE_KINDS, writeDomainRecords, type Tx } from "./domain-write.ts";
 import { gtin14Of, lotOf, serialOf } from "./gs1-input.ts";
 import { historyOf, type HistoryEntry } from "./history.ts";
 import { lockOwnLot } from "./lots.ts";
-import { DEFAULT_PIN_LENGTH, pinHmac, randomPin, type PinKey } from "./pins.ts";
-import { itemSubject, merchantUrn } from "./subjects.ts";
+import { DEFAULT_PIN_LENGTH, pinHasher, randomPin, type PinKey } from "./pins.ts";
+import { itemSubjects, merchantUrn } from "./subjects.ts";
 
 export const ITEMS_JOB = "trace.items";
 export const DEFAULT_SERIAL_LENGTH = 12;
@@ -80,23 +80,37 @@ interface ItemsPlan {
   pinLength: number | null;
 }
 
+/**
+ * Two chunks are in flight at once, each in its own transaction: while PostgreSQL inserts one,
+ * Node draws and hashes the next. Chunks are independent (new subjects, disjoint job indexes), so
+ * their order does not matter; each PIN is kept at its item's job index.
+ */
 async function generateItems(ctx: ItemsJobContext, principal: Principal, plan: ItemsPlan, pins: string[] | null, signal: AbortSignal): Promise<void> {
-  for (let start = 0; start < plan.count; start += CHUNK) {
-    if (signal.aborted) {
-      throw new AppError("NOT_READY", `the service shut down after ${start} of ${plan.count} items; those are registered, the rest are not`);
+  const starts = Array.from({ length: Math.ceil(plan.count / CHUNK) }, (_, i) => i * CHUNK);
+  let committed = 0;
+  const worker = async () => {
+    for (let start = starts.shift(); start !== undefined; start = starts.shift()) {
+      if (signal.aborted) {
+        throw new AppError("NOT_READY", `the service shut down after ${committed} of ${plan.count} items; those are registered, the rest are not`);
+      }
+      const size = Math.min(CHUNK, plan.count - start);
+      const chunkPins = plan.pinLength === null ? null : Array.from({ length: size }, () => randomPin(plan.pinLength!));
+      await ctx.db.transaction().execute((tx) => writeChunk(tx, ctx, principal, plan, start, size, chunkPins));
+      committed += size;
+      // Only committed items' PINs are offered: each is kept once its chunk is durable.
+      if (pins && chunkPins) chunkPins.forEach((pin, i) => (pins[start + i] = pin));
     }
-    const size = Math.min(CHUNK, plan.count - start);
-    const chunkPins = plan.pinLength === null ? null : Array.from({ length: size }, () => randomPin(plan.pinLength!));
-    await ctx.db.transaction().execute((tx) => writeChunk(tx, ctx, principal, plan, start, size, chunkPins));
-    // Only committed items' PINs are offered: they are appended once their chunk is durable.
-    if (pins && chunkPins) pins.push(...chunkPins);
-  }
+  };
+  const results = await Promise.allSettled([worker(), worker()]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 async function writeChunk(tx: Tx, ctx: ItemsJobContext, principal: Principal, plan: ItemsPlan, start: number, size: number, pins: string[] | null): Promise<void> {
   const merchantId = principal.merchantId as string;
   const serials = Array.from({ length: size }, () => randomSerial(plan.serialLength, SERIAL_ALPHABET));
-  const subjects = serials.map((serial) => itemSubject(ctx.base, plan.gtin, serial));
+  const subjects = itemSubjects(ctx.base, plan.gtin, serials);
+  const hmacOf = pins && ctx.pinKey ? pinHasher(ctx.pinKey.key) : null;
 
   // Insert the rows; the ones whose (gtin, serial) is taken come back missing and are drawn again.
   let pending = serials.map((_, i) => i);
@@ -105,7 +119,7 @@ async function writeChunk(tx: Tx, ctx: ItemsJobContext, principal: Principal, pl
     if (draw > 1) {
       for (const i of pending) {
         serials[i] = randomSerial(plan.serialLength, SERIAL_ALPHABET);
-        subjects[i] = itemSubject(ctx.base, plan.gtin, serials[i]!);
+        subjects[i] = itemSubjects(ctx.base, plan.gtin, [serials[i]!])[0]!;
       }
     }
     const column = <T>(f: (i: number) => T) => pending.map(f);
@@ -113,7 +127,7 @@ async function writeChunk(tx: Tx, ctx: ItemsJobContext, principal: Principal, pl
       insert into items (gtin, serial, lot, merchant_id, subject, job_id, job_index, pin_hmac)
       select ${plan.gtin}, serial, ${plan.lot}, ${merchantId}::uuid, subject, ${plan.jobId}::uuid, job_index, pin_hmac
         from unnest(${column((i) => serials[i]!)}::text[], ${column((i) => subjects[i]!)}::text[], ${column((i) => start + i)}::int[],
-                    ${column((i) => (pins && ctx.pinKey ? pinHmac(ctx.pinKey.key, plan.gtin, serials[i]!, pins[i]!) : null))}::text[])
+                    ${column((i) => (hmacOf && pins ? hmacOf(plan.gtin, serials[i]!, pins[i]!) : null))}::text[])
              as u(serial, subject, job_index, pin_hmac)
       on conflict (gtin, serial) do nothing
       returning job_index`.execute(tx);
