@@ -14,7 +14,9 @@ import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
 import prefixesRoutes from "./routes/prefixes.ts";
 import productsRoutes from "./routes/products.ts";
+import recallsRoutes from "./routes/recalls.ts";
 import recordsRoutes from "./routes/records.ts";
+import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 
@@ -55,5 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(itemsRoutes);
   await app.register(jobsRoutes);
   await app.register(epcisCaptureRoutes);
+  await app.register(recallsRoutes);
+  await app.register(traceRoutes);
   return app;
 }
