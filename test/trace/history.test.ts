@@ -83,21 +83,21 @@ t.test("the history API for scanners", async (t) => {
 
   await t.test("a recall on the lot marks its items, with reason and instructions, until it is withdrawn", async (t) => {
     const lotUri = `${PUBLIC_BASE_URL}/01/0${gtin}/10/L1`;
-    const foreign = await h.app.inject({ method: "POST", url: "/v1/recalls", headers: as(b), payload: { uri: lotUri, reason: "x" } });
-    const absent = await h.app.inject({ method: "POST", url: "/v1/recalls", headers: as(b), payload: { uri: `${PUBLIC_BASE_URL}/01/0${gtin}/10/NOPE`, reason: "x" } });
+    const foreign = await h.app.inject({ method: "POST", url: `/v1/products/${gtin}/lots/L1/recalls`, headers: as(b), payload: { reason: "x" } });
+    const absent = await h.app.inject({ method: "POST", url: `/v1/products/${gtin}/lots/NOPE/recalls`, headers: as(b), payload: { reason: "x" } });
     t.equal(foreign.statusCode, 404, "another merchant's lot cannot be recalled");
     t.same({ ...foreign.json().error, requestId: 0 }, { ...absent.json().error, requestId: 0 }, "and is answered as a lot that does not exist");
 
-    const recalled = await h.app.inject({ method: "POST", url: "/v1/recalls", headers: as(a), payload: { uri: lotUri, reason: "Undeclared allergen", instructions: "Return to the shop for a refund" } });
+    const recalled = await h.app.inject({ method: "POST", url: `/v1/products/${gtin}/lots/L1/recalls`, headers: as(a), payload: { reason: "Undeclared allergen", instructions: "Return to the shop for a refund" } });
     t.equal(recalled.statusCode, 201, recalled.body);
     t.match(recalled.json(), { eventID: /^ni:\/\/\/sha-256;/, event: { disposition: "recalled", "tracemark:recallReason": "Undeclared allergen" } });
     for (const uri of [item0, item2, lotUri]) {
       t.match((await trace(uri)).json().recall, { recalled: true, recalls: [{ level: "lot", reason: "Undeclared allergen", instructions: "Return to the shop for a refund" }] }, `${uri} shows the recall`);
     }
     t.match((await trace(`${PUBLIC_BASE_URL}/01/0${gtin}`)).json().recall, { recalled: false }, "the product itself is not recalled");
-    t.equal((await h.app.inject({ method: "POST", url: "/v1/recalls", headers: as(a), payload: { uri: lotUri, reason: "again" } })).statusCode, 409);
+    t.equal((await h.app.inject({ method: "POST", url: `/v1/products/${gtin}/lots/L1/recalls`, headers: as(a), payload: { reason: "again" } })).statusCode, 409, "a lot is recalled once at a time");
 
-    const withdrawn = await h.app.inject({ method: "POST", url: "/v1/recalls/withdrawals", headers: as(a), payload: { uri: lotUri, reason: "Lab retest: no allergen" } });
+    const withdrawn = await h.app.inject({ method: "POST", url: `/v1/products/${gtin}/lots/L1/recalls/withdrawals`, headers: as(a), payload: { reason: "Lab retest: no allergen" } });
     t.equal(withdrawn.statusCode, 201, withdrawn.body);
     const after = (await trace(item0)).json();
     t.match(after.recall, { recalled: false, recalls: [] });

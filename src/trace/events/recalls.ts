@@ -9,11 +9,11 @@
 // event, disposition `conformant` (the goods meet their specification after all), with
 // `tracemark:recallWithdrawal` saying why. Nothing is edited: both events stay in every history.
 import type { Principal } from "../../auth/api-keys.ts";
-import { AppError } from "../../errors.ts";
+import { AppError, notFound } from "../../errors.ts";
 import type { RecallBodyT, RecallWithdrawalBodyT } from "../../schemas/epcis.ts";
+import { gtin14Of, lotOf } from "../gs1-input.ts";
 import { startCapture, type CaptureContext } from "./capture.ts";
 import { latestDispositions } from "./history-queries.ts";
-import { tradeItemOf } from "./uri.ts";
 
 /** Tracemark's JSON-LD namespace for its EPCIS extension fields. */
 export const TRACEMARK_EPCIS_NAMESPACE = "https://ns.tracemark.dev/epcis/";
@@ -27,16 +27,18 @@ interface Target {
   level: "product" | "lot";
 }
 
-/** The merchant's own product or lot the URI names; anyone else's is a 404, as if it did not exist. */
-async function ownTarget(ctx: CaptureContext, merchantId: string, uri: string): Promise<Target> {
-  const named = tradeItemOf(uri, "body.uri");
-  if (named.level === "item") throw new AppError("VALIDATION_FAILED", "body.uri names a serialised item: a recall is on a product (/01/{gtin}) or a lot (/01/{gtin}/10/{lot})", { field: "body.uri" });
-  const row =
-    named.level === "lot"
-      ? await ctx.db.selectFrom("lots").select("subject").where("gtin", "=", named.gtin).where("lot", "=", named.lot!).where("merchant_id", "=", merchantId).executeTakeFirst()
-      : await ctx.db.selectFrom("products").select("subject").where("gtin", "=", named.gtin).where("merchant_id", "=", merchantId).executeTakeFirst();
-  if (!row) throw new AppError("NOT_FOUND", `${named.level} not found`, { field: "body.uri" });
-  return { subject: row.subject, level: named.level };
+/** The merchant's own product, or lot; anyone else's is a 404, exactly as one that does not exist. */
+async function ownTarget(ctx: CaptureContext, merchantId: string, gtinParam: string, lotParam: string | null): Promise<Target> {
+  const gtin = gtin14Of(gtinParam, "params.gtin");
+  if (lotParam === null) {
+    const row = await ctx.db.selectFrom("products").select("subject").where("gtin", "=", gtin).where("merchant_id", "=", merchantId).executeTakeFirst();
+    if (!row) throw notFound("product", "params.gtin");
+    return { subject: row.subject, level: "product" };
+  }
+  const lot = lotOf(lotParam, "params.lot");
+  const row = await ctx.db.selectFrom("lots").select("subject").where("gtin", "=", gtin).where("lot", "=", lot).where("merchant_id", "=", merchantId).executeTakeFirst();
+  if (!row) throw notFound("lot", "params.lot");
+  return { subject: row.subject, level: "lot" };
 }
 
 function recallDocument(target: Target, eventTime: Date, disposition: "recalled" | "conformant", extensions: Record<string, string>) {
@@ -72,18 +74,26 @@ async function openRecall(ctx: CaptureContext, subject: string) {
   return latest?.disposition === "recalled" ? latest : null;
 }
 
-export async function recall(ctx: CaptureContext, principal: Principal, body: RecallBodyT) {
-  const target = await ownTarget(ctx, principal.merchantId!, body.uri);
-  if (await openRecall(ctx, target.subject)) throw new AppError("CONFLICT", `body.uri: the ${target.level} is recalled already; withdraw that recall first`, { field: "body.uri" });
+/** What a recall is on: a product (`lot` null) or one of its lots, as the request's path names them. */
+export interface RecallPath {
+  gtin: string;
+  lot: string | null;
+}
+
+const pathField = (path: RecallPath) => (path.lot === null ? "params.gtin" : "params.lot");
+
+export async function recall(ctx: CaptureContext, principal: Principal, path: RecallPath, body: RecallBodyT) {
+  const target = await ownTarget(ctx, principal.merchantId!, path.gtin, path.lot);
+  if (await openRecall(ctx, target.subject)) throw new AppError("CONFLICT", `${pathField(path)}: the ${target.level} is recalled already; withdraw that recall first`, { field: pathField(path) });
   const extensions: Record<string, string> = { [RECALL_FIELDS.reason]: body.reason };
   if (body.instructions !== undefined) extensions[RECALL_FIELDS.instructions] = body.instructions;
   return captureOne(ctx, principal, target, recallDocument(target, new Date(), "recalled", extensions));
 }
 
-export async function withdrawRecall(ctx: CaptureContext, principal: Principal, body: RecallWithdrawalBodyT) {
-  const target = await ownTarget(ctx, principal.merchantId!, body.uri);
+export async function withdrawRecall(ctx: CaptureContext, principal: Principal, path: RecallPath, body: RecallWithdrawalBodyT) {
+  const target = await ownTarget(ctx, principal.merchantId!, path.gtin, path.lot);
   const open = await openRecall(ctx, target.subject);
-  if (!open) throw new AppError("CONFLICT", `body.uri: the ${target.level} is not recalled`, { field: "body.uri" });
+  if (!open) throw new AppError("CONFLICT", `${pathField(path)}: the ${target.level} is not recalled`, { field: pathField(path) });
   // After the recall, whatever the clocks say: the newest disposition decides.
   const eventTime = new Date(Math.max(Date.now(), new Date(open.event_time).getTime() + 1));
   return captureOne(ctx, principal, target, recallDocument(target, eventTime, "conformant", { [RECALL_FIELDS.withdrawal]: body.reason }));
