@@ -4,11 +4,13 @@
 // each chain's head. Public records show envelope, salt and payload to anyone (DESIGN.md
 // "Visibility"), so the page can verify each entry in the shopper's browser.
 //
-// Cached per subject, as the serialised answer, and checked on every request against a fingerprint
-// of what it depends on (history-queries.ts fingerprintOf): one small query, and any new record on
-// any of its subjects or any batch changing state replaces the answer at once. The answer is built
-// in one REPEATABLE READ snapshot that also takes its fingerprint, so a cached answer is never
-// newer or older than the fingerprint it is checked against.
+// Cached per subject, as the serialised answer, and checked against a fingerprint of what it
+// depends on (history-queries.ts fingerprintOf: one small query; any new record on any of its
+// subjects, or any batch changing state, changes it). The answer is built in one REPEATABLE READ
+// snapshot that also takes its fingerprint, so a cached answer is never newer or older than the
+// fingerprint it is checked against. A hot item (thousands of scans a second) is checked at most
+// every RECHECK_MS; events captured by this process invalidate at once (traceChanged), those of
+// other replicas and the pipeline's status changes within RECHECK_MS.
 import { createHash } from "node:crypto";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../errors.ts";
@@ -16,6 +18,7 @@ import { receiptOf, statusOf } from "../../records/receipts.ts";
 import type { TraceViewT } from "../../schemas/epcis.ts";
 import { itemSubject, lotSubject, productSubject } from "../subjects.ts";
 import { catalogueRow, chainsOf, containersOf, fingerprintOf, latestDispositions, timelineRows, type TimelineRow } from "./history-queries.ts";
+import { traceGeneration } from "./changes.ts";
 import { recallDetails } from "./recalls.ts";
 import { tradeItemOf, type NamedTradeItem } from "./uri.ts";
 
@@ -30,7 +33,13 @@ interface Cached extends TraceAnswer {
   subjects: string[];
   fingerprint: string;
   at: number;
+  checkedAt: number;
+  generation: number;
 }
+
+/** How long a fingerprint check stands for a cached answer. */
+const RECHECK_MS = 25;
+
 
 /** Cached answers kept; the least recently built go first. */
 const CACHE_ENTRIES = 10_000;
@@ -51,7 +60,17 @@ export class TraceHistory {
     const named = tradeItemOf(uri, "query.uri");
     const key = this.#subjectOf(named);
     const cached = this.#cache.get(key);
-    if (cached && Date.now() - cached.at < CACHE_TTL_MS && (await fingerprintOf(this.#db, cached.subjects)) === cached.fingerprint) return cached;
+    const now = Date.now();
+    if (cached && now - cached.at < CACHE_TTL_MS) {
+      if (cached.generation === traceGeneration() && now - cached.checkedAt < RECHECK_MS) return cached;
+      const seen = traceGeneration();
+      if ((await fingerprintOf(this.#db, cached.subjects)) === cached.fingerprint) {
+        cached.checkedAt = now;
+        cached.generation = seen;
+        return cached;
+      }
+    }
+    const seen = traceGeneration();
     const built = await this.#db
       .transaction()
       .setIsolationLevel("repeatable read")
@@ -61,7 +80,8 @@ export class TraceHistory {
         return { view, subjects, fingerprint: await fingerprintOf(tx, subjects) };
       });
     const body = JSON.stringify(built.view);
-    const entry: Cached = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`, subjects: built.subjects, fingerprint: built.fingerprint, at: Date.now() };
+    const at = Date.now();
+    const entry: Cached = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`, subjects: built.subjects, fingerprint: built.fingerprint, at, checkedAt: at, generation: seen };
     this.#cache.delete(key);
     if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(key, entry);
