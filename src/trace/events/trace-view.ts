@@ -38,7 +38,7 @@ interface Cached extends TraceAnswer {
 }
 
 /** How long a fingerprint check stands for a cached answer. */
-const RECHECK_MS = 25;
+export const RECHECK_MS = 25;
 
 
 /** Cached answers kept; the least recently built go first. */
