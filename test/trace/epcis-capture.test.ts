@@ -95,6 +95,19 @@ t.test("EPCIS capture", async (t) => {
     t.equal(Number(count.n), 0);
   });
 
+  await t.test("concurrent captures about the same new item keep its chain linear", async (t) => {
+    const gtin = gtinUnder("0614141", 7005);
+    const documents = Array.from({ length: 6 }, (_, i) => epcisDocument([objectEvent({ eventTime: `2026-03-0${i + 1}T08:00:00.000+08:00`, epcList: [sgtin(gtin, "RACE")], bizStep: "inspecting" })]));
+    const answers = await Promise.all(documents.map((d) => capture(a, d)));
+    t.same(answers.map((r) => r.statusCode), [202, 202, 202, 202, 202, 202]);
+    const records = await h.database.db.selectFrom("records").select(["record_hash", "envelope"]).where("subject", "=", `${PUBLIC_BASE_URL}/01/0${gtin}/21/RACE`).orderBy("seq").execute();
+    t.equal(records.length, 6);
+    const prevs = records.map((r) => JSON.parse(r.envelope).prev as string | null);
+    t.same(prevs, [null, ...records.slice(0, -1).map((r) => r.record_hash)], "each record's prev is the one before it: one chain, no fork");
+    const head = await h.database.db.selectFrom("subjects").select("head_record_hash").where("subject", "=", `${PUBLIC_BASE_URL}/01/0${gtin}/21/RACE`).executeTakeFirstOrThrow();
+    t.equal(head.head_record_hash, records.at(-1)!.record_hash, "the head is the newest record");
+  });
+
   await t.test("the capture job answers its owner and the operator; to another merchant it does not exist", async (t) => {
     const gtin = gtinUnder("0614141", 7004);
     const res = await capture(a, epcisDocument([objectEvent({ eventTime: "2026-03-01T08:00:00.000+08:00", epcList: [sgtin(gtin, "Q")] })]));
