@@ -48,6 +48,27 @@ export const ConfigSchema = Type.Object({
   /** Requests per minute per client IP on the unauthenticated routes. */
   PUBLIC_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** Largest file `POST /v1/verify/upload` hashes (as a stream: it is never held in memory). */
+  VERIFY_UPLOAD_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 2 ** 40, default: 1024 * 1024 * 1024 }),
+  /** Public verifications in flight at once in this process; more are answered 503 with Retry-After. */
+  VERIFY_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1_000, default: 8 }),
+  /** A request body must arrive within this time, plus one second per BODY_MIN_BYTES_PER_SECOND bytes. */
+  BODY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  BODY_MIN_BYTES_PER_SECOND: Type.Integer({ minimum: 1, default: 64 * 1024 }),
+  /**
+   * How long a looked-up API key is trusted without reading it again: the bound on how late a
+   * revocation reaches a replica (at most 1 s, issue 7). 0 looks the key up on every request.
+   */
+  KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 500 }),
+  /**
+   * Group commit of single-record writes (src/records/group-commit.ts): while a group's transaction
+   * is open, new requests wait at most this long for more to join before a second one opens.
+   */
+  GROUP_COMMIT_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 50, default: 2 }),
+  /** Records in one group at most. */
+  GROUP_COMMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 256 }),
+  /** Group transactions open at once; keep it below DATABASE_POOL_SIZE, the other queries need connections too. */
+  GROUP_COMMIT_TRANSACTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
   /**
    * Where the service is reached from outside: the stem of every GS1 Digital Link URI it issues
    * (the subjects of products, lots and items, and their QR codes). Without it: http://{HOST}:{PORT}.

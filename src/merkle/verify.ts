@@ -15,6 +15,12 @@ import type { JsonValue } from "./canonical.ts";
 export interface OfflineOptions {
   /** The record's content (the file, or the JSON payload's bytes), to check contentHash. */
   content?: Uint8Array;
+  /**
+   * Or only the SHA-256 of the content's raw bytes, as lower-case hex: for content too large to
+   * hold in memory, hashed as it streams in. A JSON payload is then checked by its raw bytes only
+   * (its RFC 8785 form needs the parsed value), so it verifies if it was sent in canonical form.
+   */
+  contentSha256?: string;
 }
 
 export const NOT_SEALED = "the record is not sealed into a batch yet: ask the issuer for an updated receipt";
@@ -36,7 +42,7 @@ export function offlineSteps(input: unknown, options: OfflineOptions = {}): { re
       steps: [
         { step: "format", ok: true, reason: "tracemark.receipt.v1" },
         recordHashStep(receipt),
-        contentHashStep(receipt, options.content),
+        contentHashStep(receipt, options),
         leafHashStep(receipt),
         auditPathStep(receipt),
       ],
@@ -68,14 +74,22 @@ function recordHashStep(receipt: Receipt): StepResult {
   };
 }
 
-function contentHashStep(receipt: Receipt, content: Uint8Array | undefined): StepResult {
-  if (content === undefined) return skipped("contentHash", "no content given");
+function contentHashStep(receipt: Receipt, { content, contentSha256 }: OfflineOptions): StepResult {
+  if (content === undefined && contentSha256 === undefined) return skipped("contentHash", "no content given");
   const { contentHash, mediaType } = receipt.record.envelope;
-  const raw = contentHashOfBytes(content);
+  const raw = content === undefined ? contentSha256 : contentHashOfBytes(content);
   if (raw === contentHash) return { step: "contentHash", ok: true, reason: "the content's bytes hash to envelope.contentHash" };
   // A JSON payload is committed to by the hash of its RFC 8785 form, so a pretty-printed copy of
   // it still verifies (DESIGN.md "Records and hashing").
-  if (isJsonMediaType(mediaType)) {
+  if (isJsonMediaType(mediaType) && content === undefined) {
+    return {
+      step: "contentHash",
+      ok: false,
+      code: "CONTENT_HASH_MISMATCH",
+      reason: `the content's bytes hash to ${raw}, not to envelope.contentHash ${contentHash}; only its raw bytes were compared, not its RFC 8785 canonical form`,
+    };
+  }
+  if (content !== undefined && isJsonMediaType(mediaType)) {
     const canonical = canonicalContentHash(content);
     if (canonical === contentHash) {
       return { step: "contentHash", ok: true, reason: "the content's RFC 8785 canonical JSON hashes to envelope.contentHash" };

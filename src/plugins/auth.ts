@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRouteHookHandler, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
-import { principalForToken, type Principal } from "../auth/api-keys.ts";
+import { cachePrincipals, principalForToken, type Principal } from "../auth/api-keys.ts";
 import type { Role } from "../db/api-keys.table.ts";
 import { AppError } from "../errors.ts";
 
@@ -50,6 +50,9 @@ export function declareAccess(access: Access): onRouteHookHandler {
   };
 }
 
+/** Enough for every live key of a large deployment; past it the oldest entries are looked up again. */
+const MAX_CACHED_KEYS = 10_000;
+
 /** `Authorization: Bearer <token>` or `X-API-Key: <token>`. */
 function presentedToken(request: FastifyRequest): string | null {
   const auth = request.headers.authorization;
@@ -60,6 +63,8 @@ function presentedToken(request: FastifyRequest): string | null {
 
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest("principal", null);
+  // Revocation reaches this process at once and every replica within KEY_CACHE_MS (src/auth/principal-cache.ts).
+  cachePrincipals(app.db, { ttlMs: app.config.KEY_CACHE_MS, maxEntries: MAX_CACHED_KEYS });
 
   // A route's method and URL are read when it is registered (Fastify goes on to reuse the options
   // object for the URL's trailing-slash twin); its access once the app is ready, because a plugin's

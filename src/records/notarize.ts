@@ -1,13 +1,16 @@
 // Turns submitted records into accepted rows: validate, build the envelope (DESIGN.md spec v1),
 // hash, salt, and insert them in one transaction together with the idempotency key and the
 // subjects' owner and head, so a 202 is only ever answered for records that are durable, on
-// subjects that belong to the submitter.
-import { randomBytes, randomUUID } from "node:crypto";
+// subjects that belong to the submitter. A batch request has a transaction of its own; a
+// single-record request shares one with the requests that arrive with it (group-commit.ts).
+import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { canonicalJson, contentHashOfJson, isJsonMediaType, leafHashBytes, MAX_JSON_DEPTH, nonJsonAt, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
+import type { GroupCommitter } from "./group-commit.ts";
 import { claimIdempotencyKey, findIdempotencyKey, insertRecords, linkKey, ownLinks, type NewAcceptedRecord } from "./repository.ts";
+import { takeSalts } from "./salts.ts";
 import { ownerOf, submitterOf, type Owner } from "./submitter.ts";
 
 export interface RecordInput {
@@ -41,25 +44,16 @@ export interface CreatedRecord {
 /** `field(i, "kind")` names a field of the i-th record in the request body. */
 export type FieldNamer = (index: number, name: string) => string;
 
+/** Notarizes the records of one request in a transaction of its own: all of them, or none. */
 export async function notarize(
   db: Db,
   principal: Principal,
   inputs: RecordInput[],
-  options: { field: FieldNamer; idempotencyKey?: string; requestBody?: unknown },
+  options: NotarizeOptions,
 ): Promise<NotarizeResult> {
-  inputs.forEach((input, i) => assertPlainJson(input, i, options.field));
-  const requestHash = options.idempotencyKey ? sha256Hex(canonicalJson(options.requestBody ?? inputs)) : "";
-  if (options.idempotencyKey) {
-    const earlier = await replayOf(db, principal.keyId, options.idempotencyKey, requestHash);
-    if (earlier) return earlier;
-  }
-  const owner = ownerOf(principal);
-  await checkPrevLinks(db, owner, inputs, options.field);
-
-  const submittedAt = new Date().toISOString();
-  const submitter = submitterOf(principal);
-  const salts = randomBytes(32 * inputs.length);
-  const records = inputs.map((input, i) => toRecord(input, i, { submittedAt, submitter, principal, salt: salts.subarray(32 * i, 32 * i + 32), field: options.field }));
+  const prepared = await prepare(db, principal, inputs, options);
+  if (!("records" in prepared)) return prepared;
+  const { owner, records, requestHash } = prepared;
   const rows = records.map((r) => r.row);
 
   const claimed = await db.transaction().execute(async (tx) => {
@@ -72,17 +66,81 @@ export async function notarize(
     if (foreign.length > 0) throw foreignSubject(inputs, new Set(foreign), options.field);
     return true;
   });
-  if (!claimed) {
-    // A concurrent request with the same key committed first: answer as a replay of it.
-    const earlier = await replayOf(db, principal.keyId, options.idempotencyKey as string, requestHash);
+  if (!claimed) return replayOfConcurrent(db, principal, options.idempotencyKey as string, requestHash);
+  return createdResult(records);
+}
+
+/**
+ * Notarizes one record in a transaction it shares with other requests (group-commit.ts): the
+ * answer is the same as notarize() would give, and it comes once the shared transaction committed.
+ */
+export async function notarizeInGroup(
+  group: GroupCommitter,
+  db: Db,
+  principal: Principal,
+  input: RecordInput,
+  options: NotarizeOptions,
+): Promise<NotarizeResult> {
+  const prepared = await prepare(db, principal, [input], options);
+  if (!("records" in prepared)) return prepared;
+  const { owner, records, requestHash } = prepared;
+  const { row } = records[0]!;
+  const idempotency = options.idempotencyKey
+    ? { key_id: principal.keyId, idempotency_key: options.idempotencyKey, request_hash: requestHash, record_ids: JSON.stringify([row.id]) }
+    : null;
+  const outcome = await group.submit({ row, owner, idempotency });
+  if (outcome === "foreign-subject") throw foreignSubject([input], new Set([input.subject]), options.field);
+  if (outcome === "idempotency-key-taken") return replayOfConcurrent(db, principal, options.idempotencyKey as string, requestHash);
+  return createdResult(records);
+}
+
+export interface NotarizeOptions {
+  field: FieldNamer;
+  idempotencyKey?: string;
+  requestBody?: unknown;
+}
+
+interface Prepared {
+  owner: Owner;
+  records: Array<{ row: NewAcceptedRecord; envelope: Envelope }>;
+  requestHash: string;
+}
+
+/**
+ * Everything that can be decided before the transaction: the input is hashable, a keyed request
+ * that was answered before is a replay, `prev` links are the submitter's own; then the envelopes,
+ * hashes and salts of the records to insert.
+ */
+async function prepare(db: Db, principal: Principal, inputs: RecordInput[], options: NotarizeOptions): Promise<Prepared | NotarizeResult> {
+  inputs.forEach((input, i) => assertPlainJson(input, i, options.field));
+  const requestHash = options.idempotencyKey ? sha256Hex(canonicalJson(options.requestBody ?? inputs)) : "";
+  if (options.idempotencyKey) {
+    const earlier = await replayOf(db, principal.keyId, options.idempotencyKey, requestHash);
     if (earlier) return earlier;
-    throw new AppError("CONFLICT", "a concurrent request with the same Idempotency-Key did not complete; retry");
   }
+  const owner = ownerOf(principal);
+  await checkPrevLinks(db, owner, inputs, options.field);
+
+  const submittedAt = new Date().toISOString();
+  const submitter = submitterOf(principal);
+  const salts = takeSalts(inputs.length);
+  const records = inputs.map((input, i) => toRecord(input, i, { submittedAt, submitter, principal, salt: salts.subarray(32 * i, 32 * i + 32), field: options.field }));
+  return { owner, records, requestHash };
+}
+
+function createdResult(records: Prepared["records"]): NotarizeResult {
   return {
-    ids: rows.map((r) => r.id),
+    ids: records.map((r) => r.row.id),
     replayed: false,
     created: records.map(({ row, envelope }) => ({ id: row.id, envelope, recordHash: row.record_hash, salt: row.salt })),
   };
+}
+
+/** A concurrent request with the same key committed first: answer as a replay of it. */
+async function replayOfConcurrent(db: Db, principal: Principal, idempotencyKey: string, requestHash: string): Promise<NotarizeResult> {
+  const earlier = await replayOf(db, principal.keyId, idempotencyKey, requestHash);
+  if (earlier) return earlier;
+  throw new AppError("CONFLICT", "a concurrent request with the same Idempotency-Key did not complete; retry");
 }
 
 async function replayOf(db: Db, keyId: string, idempotencyKey: string, requestHash: string): Promise<NotarizeResult | null> {

@@ -3,11 +3,13 @@ import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kyse
 import type { Database } from "../db/database.ts";
 import type { BatchRow } from "../db/batches.table.ts";
 import type { NewRecordRow, RecordRow } from "../db/records.table.ts";
+import { sealingOf, type SealedAt } from "./proofs.ts";
 import type { Owner, ReadScope } from "./submitter.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export type RecordWithBatch = RecordRow & { batch: BatchRow | null };
+/** A record with its batch and inclusion proof once it is sealed (src/records/proofs.ts). */
+export type RecordWithBatch = RecordRow & { batch: BatchRow | null; sealedAt: SealedAt | null };
 
 /** A record as notarize() creates it: accepted, in no batch yet. */
 export type NewAcceptedRecord = Pick<
@@ -15,35 +17,55 @@ export type NewAcceptedRecord = Pick<
   "id" | "kind" | "subject" | "envelope" | "record_hash" | "salt" | "leaf_hash" | "submitter_key_id" | "merchant_id"
 >;
 
+/** A record to insert, with the owner its subject must have (or get, when it is new). */
+export interface OwnedRecord {
+  row: NewAcceptedRecord;
+  owner: Owner;
+}
+
 /**
- * Inserts the records and, in the same statement, claims each new subject for `owner` and moves
- * the head of each subject `owner` already holds. Returns the subjects that belong to someone
- * else: then no record was inserted, and the caller must roll back (taking the subjects it just
- * claimed with it). One statement keeps the write path at the round trips it had before subjects
- * had owners.
+ * Inserts the records of one request (every record owned by `owner`) and, in the same statement,
+ * claims each new subject for `owner` and moves the head of each subject `owner` already holds.
+ * Returns the subjects that belong to someone else; the caller must then roll back, so that the
+ * request is stored whole or not at all.
+ */
+export async function insertRecords(tx: Transaction<Database>, owner: Owner, rows: NewAcceptedRecord[]): Promise<string[]> {
+  return insertOwnedRecords(tx, rows.map((row) => ({ row, owner })));
+}
+
+/**
+ * Inserts records that may come from several requests and owners (a group commit), and in the
+ * same statement claims each new subject for its owner and moves the head of each subject its
+ * owner already holds. Each subject must appear under one owner only (the caller sees to it).
+ * Returns the subjects that belong to someone else: their records are not inserted, the others
+ * are. One statement keeps the write path at the round trips it had before subjects had owners;
+ * and, run outside a transaction, it is one by itself (atomic, one COMMIT).
  *
  * The subjects' primary key makes two tenants racing on a new subject queue up: the second sees
  * the first's row and is refused. The rows stay locked until the transaction ends, which
- * serialises the writes to one subject; claiming them in sorted order keeps two requests that
+ * serialises the writes to one subject; claiming them in sorted order keeps two transactions that
  * share subjects from locking them in opposite orders (a deadlock).
  *
  * Each column goes in as one array parameter and unnest turns the arrays back into rows, in array
- * order (so `seq`, and later the leaf order, follow the request). A multi-row VALUES would bind 9
- * parameters a row (9,000 for a full batch request) that Kysely compiles, node-postgres serialises
- * and PostgreSQL parses one by one. On PostgreSQL 15 this costs about a quarter less backend CPU
- * per row, and less work in Node (`npm run bench`).
+ * order (so `seq`, and later the leaf order, follow the order of `records`). A multi-row VALUES
+ * would bind 9 parameters a row (9,000 for a full batch request) that Kysely compiles,
+ * node-postgres serialises and PostgreSQL parses one by one. On PostgreSQL 15 this costs about a
+ * quarter less backend CPU per row, and less work in Node (`npm run bench`).
  */
-export async function insertRecords(tx: Transaction<Database>, owner: Owner, rows: NewAcceptedRecord[]): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const heads = new Map<string, string>();
-  for (const row of rows) heads.set(row.subject, row.record_hash);
-  const subjects = [...heads.keys()].sort();
-  const column = (name: keyof NewAcceptedRecord) => rows.map((r) => r[name] ?? null);
+export async function insertOwnedRecords(tx: Executor, records: OwnedRecord[]): Promise<string[]> {
+  if (records.length === 0) return [];
+  const bySubject = new Map<string, { owner: Owner; head: string }>();
+  for (const { row, owner } of records) bySubject.set(row.subject, { owner, head: row.record_hash });
+  const subjects = [...bySubject.keys()].sort();
+  const claims = subjects.map((subject) => bySubject.get(subject)!);
+  const column = (name: keyof NewAcceptedRecord) => records.map((r) => r.row[name] ?? null);
   const claimed = await sql<{ subject: string }>`
     with claimed as (
       insert into subjects as s (subject, owner_merchant_id, owner_key_id, head_record_hash)
-      select subject, ${owner.merchantId}::uuid, ${owner.keyId}::text, head
-        from unnest(${subjects}::text[], ${subjects.map((subject) => heads.get(subject))}::text[]) with ordinality as u(subject, head, n)
+      select subject, owner_merchant_id, owner_key_id, head
+        from unnest(${subjects}::text[], ${claims.map((c) => c.owner.merchantId)}::uuid[], ${claims.map((c) => c.owner.keyId)}::text[],
+                    ${claims.map((c) => c.head)}::text[])
+             with ordinality as u(subject, owner_merchant_id, owner_key_id, head, n)
        order by n
       on conflict (subject) do update set head_record_hash = excluded.head_record_hash
        where s.owner_merchant_id is not distinct from excluded.owner_merchant_id
@@ -56,7 +78,7 @@ export async function insertRecords(tx: Transaction<Database>, owner: Owner, row
                     ${column("record_hash")}::text[], ${column("salt")}::text[], ${column("leaf_hash")}::text[],
                     ${column("submitter_key_id")}::text[], ${column("merchant_id")}::uuid[])
              with ordinality as u(id, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id, n)
-       where (select count(*) from claimed) = ${subjects.length}
+       where u.subject in (select c.subject from claimed as c)
        order by n
     )
     select subject from claimed`.execute(tx);
@@ -73,12 +95,8 @@ export async function findRecords(db: Executor, ids: string[], scope: ReadScope 
     .where("id", "in", ids)
     .$if(scope !== "all", (q) => q.where((eb) => ownedBy(eb, scope as Owner)))
     .execute();
-  const batchSeqs = [...new Set(rows.map((r) => r.batch_seq).filter((s): s is number => s !== null))];
-  const batches = batchSeqs.length
-    ? await db.selectFrom("batches").selectAll().where("seq", "in", batchSeqs).execute()
-    : [];
-  const bySeq = new Map(batches.map((b) => [b.seq, b]));
-  const byId = new Map(rows.map((r) => [r.id, { ...r, batch: r.batch_seq === null ? null : (bySeq.get(r.batch_seq) ?? null) }]));
+  const sealed = await sealingOf(db, rows);
+  const byId = new Map(rows.map((r) => [r.id, { ...r, batch: sealed.get(r.id)?.batch ?? null, sealedAt: sealed.get(r.id) ?? null }]));
   return ids.map((id) => byId.get(id)).filter((r): r is RecordWithBatch => r !== undefined);
 }
 
@@ -116,6 +134,44 @@ export async function findIdempotencyKey(db: Executor, keyId: string, idempotenc
     .where("idempotency_key", "=", idempotencyKey)
     .executeTakeFirst();
 }
+
+export interface IdempotencyClaim {
+  key_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  record_ids: string;
+}
+
+/** "keyId idempotencyKey" as one string, for sets of claims. */
+export const claimKey = (c: Pick<IdempotencyClaim, "key_id" | "idempotency_key">) => JSON.stringify([c.key_id, c.idempotency_key]);
+
+/**
+ * Claims the keys of several requests at once; returns the claims won (as claimKey strings). A
+ * key another transaction holds uncommitted makes this wait for its outcome, as for one claim;
+ * claiming in sorted order keeps two such waits from crossing (a deadlock).
+ */
+export async function claimIdempotencyKeys(db: Executor, claims: IdempotencyClaim[]): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const sorted = [...claims].sort((a, b) => (a.key_id === b.key_id ? compare(a.idempotency_key, b.idempotency_key) : compare(a.key_id, b.key_id)));
+  const won = await db
+    .insertInto("idempotency_keys")
+    .values(sorted)
+    .onConflict((oc) => oc.columns(["key_id", "idempotency_key"]).doNothing())
+    .returning(["key_id", "idempotency_key"])
+    .execute();
+  return new Set(won.map(claimKey));
+}
+
+/** Gives back claims whose requests were refused after all, in the transaction that made them. */
+export async function releaseIdempotencyKeys(db: Executor, claims: Array<Pick<IdempotencyClaim, "key_id" | "idempotency_key">>): Promise<void> {
+  if (claims.length === 0) return;
+  await db
+    .deleteFrom("idempotency_keys")
+    .where((eb) => eb.or(claims.map((c) => eb.and([eb("key_id", "=", c.key_id), eb("idempotency_key", "=", c.idempotency_key)]))))
+    .execute();
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Claims the key for this request; false when another request holds it already. */
 export async function claimIdempotencyKey(

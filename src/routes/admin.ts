@@ -51,14 +51,19 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ["admin"],
-        summary: "Revoke an API key",
+        summary: "Revoke an API key (never the last active admin key)",
         security: [{ apiKey: [] }],
         params: Type.Object({ keyId: Type.String({ pattern: "^[0-9a-f]{12}$" }) }),
-        response: { 204: Type.Null(), 404: ErrorBody, ...authErrors },
+        response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody, ...authErrors },
       },
     },
     async (request, reply) => {
-      if (!(await revokeApiKey(app.db, request.params.keyId))) throw notFound("active API key", "params.keyId");
+      const outcome = await revokeApiKey(app.db, request.params.keyId);
+      if (outcome === "not-found") throw notFound("active API key", "params.keyId");
+      if (outcome === "last-admin") {
+        throw new AppError("CONFLICT", "params.keyId is the last active admin key: issue another admin key before revoking this one", { field: "params.keyId" });
+      }
+      request.log.info({ keyId: request.params.keyId }, "API key revoked");
       return reply.status(204).send(null);
     },
   );

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { notFound } from "../errors.ts";
 import type { Access } from "../plugins/auth.ts";
-import { notarize, type NotarizeResult } from "../records/notarize.ts";
+import { GroupCommitter } from "../records/group-commit.ts";
+import { notarize, notarizeInGroup, type NotarizeResult } from "../records/notarize.ts";
 import { acceptedReceipt, receiptOf, statusOf, statusView } from "../records/receipts.ts";
 import { findRecords } from "../records/repository.ts";
 import { readScopeOf } from "../records/submitter.ts";
@@ -16,6 +17,15 @@ const writers: Access = { roles: ["merchant", "admin"] };
 const readers: Access = { roles: ["merchant", "mediator", "admin"], ownedOnly: ["merchant"] };
 
 const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Single-record writes share transactions (src/records/group-commit.ts).
+  const groups = new GroupCommitter(app.db, {
+    windowMs: app.config.GROUP_COMMIT_WINDOW_MS,
+    maxRecords: app.config.GROUP_COMMIT_MAX,
+    transactions: app.config.GROUP_COMMIT_TRANSACTIONS,
+  });
+  // In-flight requests finish on close (app.ts); their records must not wait for a window that
+  // no longer matters.
+  app.addHook("preClose", () => groups.drain());
 
   // Records this request created are answered from memory: they were committed a moment ago, as
   // accepted. A replay answers with the records as they are now, read back by id.
@@ -27,11 +37,14 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/records",
     {
-      config: { access: writers },
+      // The payload is hashed (RFC 8785), never stored as text: a NUL in it is data.
+      config: { access: writers, notStoredAsText: ["body.payload"] },
       schema: {
         tags: ["records"],
         summary: "Notarize one JSON payload or content hash",
-        description: "Answers 202 with a pending receipt once the record is committed; it is sealed and anchored in the background.",
+        description:
+          "Answers 202 with a pending receipt once the record is committed; it is sealed and anchored in the background. " +
+          "Concurrent requests share a transaction (group commit); each is answered on its own.",
         security: [{ apiKey: [] }],
         headers: IdempotencyHeaders,
         body: RecordInput,
@@ -40,7 +53,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const key = request.headers["idempotency-key"];
-      const result = await notarize(app.db, request.principal!, [request.body], {
+      const result = await notarizeInGroup(groups, app.db, request.principal!, request.body, {
         field: (_i, name) => `body.${name}`,
         ...(key ? { idempotencyKey: key } : {}),
         requestBody: request.body,
@@ -54,7 +67,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/records/batch",
     {
-      config: { access: writers },
+      config: { access: writers, notStoredAsText: ["body.records[].payload"] },
       bodyLimit: 32 * 1024 * 1024,
       schema: {
         tags: ["records"],

@@ -1,15 +1,22 @@
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { AppError, invalid } from "../errors.ts";
 import { serviceTrust } from "../chain/trust.ts";
+import { isJsonMediaType } from "../merkle/index.ts";
+import { inFlightLimit } from "../plugins/in-flight.ts";
 import { ErrorBody } from "../schemas/common.ts";
 import { verifyReceipt } from "../verifier/index.ts";
 import { TrustAnchorSchema } from "../verifier/trust.ts";
+import { readVerifyForm } from "./verify-form.ts";
 
-const MAX_CONTENT_BYTES = 100 * 1024 * 1024;
+/**
+ * What a receipt needs, with room to spare (a receipt is a few KiB; its audit path grows with the
+ * log of the batch size): the cap on the JSON body of /v1/verify, on the receipt in the upload
+ * form, and on JSON content this service canonicalises (RFC 8785 needs the parsed value).
+ */
+export const PUBLIC_JSON_MAX_BYTES = 1024 * 1024;
 
 const StepOut = Type.Object({
   step: Type.String(),
@@ -34,25 +41,10 @@ const JsonBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** { receipt, content } from a multipart form: `receipt` as a file or a field, `content` as a file. */
-async function fromMultipart(request: FastifyRequest): Promise<{ receipt: unknown; content?: Buffer }> {
-  let receiptText: string | undefined;
-  let content: Buffer | undefined;
-  for await (const part of request.parts()) {
-    if (part.fieldname === "receipt") {
-      receiptText = part.type === "file" ? (await part.toBuffer()).toString("utf8") : String(part.value);
-    } else if (part.fieldname === "content") {
-      content = part.type === "file" ? await part.toBuffer() : Buffer.from(String(part.value), "utf8");
-    } else {
-      throw invalid(`body.${part.fieldname}`, "is not a field of this form (receipt, content)");
-    }
-  }
-  if (receiptText === undefined) throw invalid("body.receipt", "is required");
-  try {
-    return { receipt: JSON.parse(receiptText) as unknown, ...(content ? { content } : {}) };
-  } catch {
-    throw invalid("body.receipt", "is not JSON");
-  }
+/** The envelope's media type, read without trusting the receipt's shape. */
+function mediaTypeOf(receipt: unknown): string | undefined {
+  const envelope = (receipt as { record?: { envelope?: { mediaType?: unknown } } } | null)?.record?.envelope;
+  return typeof envelope?.mediaType === "string" ? envelope.mediaType : undefined;
 }
 
 function decodeBase64(text: string): Buffer {
@@ -68,7 +60,15 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   // Receipts are checked against exactly this service's contract (its trust document).
   const trust = serviceTrust(app.chain).anchors;
-  await app.register(multipart, { limits: { fileSize: MAX_CONTENT_BYTES, files: 2, fields: 4 }, throwFileSizeLimit: true });
+  const uploadMax = app.config.VERIFY_UPLOAD_MAX_BYTES;
+  // Three parts at most: receipt, content, and a duplicate to name in the 400.
+  await app.register(multipart, {
+    limits: { fileSize: uploadMax, fieldSize: PUBLIC_JSON_MAX_BYTES, files: 2, fields: 2, parts: 3, headerPairs: 20, fieldNameSize: 100 },
+    throwFileSizeLimit: false,
+  });
+  const slots = inFlightLimit(app.config.VERIFY_CONCURRENCY, "verifications");
+  // A receipt is verified, never stored: a NUL in it is the format step's business, not a 400.
+  const config = { access: "public" as const, notStoredAsText: ["body.receipt"] };
 
   const describeSteps =
     "Each step gets a verdict: envelope → recordHash, content → contentHash, leafHash, audit path → root, " +
@@ -77,14 +77,16 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/verify",
     {
-      config: { access: "public" },
-      bodyLimit: Math.ceil(MAX_CONTENT_BYTES * 1.4),
+      bodyLimit: PUBLIC_JSON_MAX_BYTES,
+      onRequest: slots.hook,
+      config,
       schema: {
         tags: ["verify"],
         summary: "Verify a receipt, and optionally its content (base64), against the chain",
-        description: describeSteps,
+        consumes: ["application/json"],
+        description: `${describeSteps} The JSON body is at most ${PUBLIC_JSON_MAX_BYTES} bytes, base64 content included: send larger content as a form to POST /v1/verify/upload.`,
         body: JsonBody,
-        response: { 200: ReportOut, 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+        response: { 200: ReportOut, 400: ErrorBody, 408: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
@@ -96,19 +98,33 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/verify/upload",
     {
-      config: { access: "public" },
+      onRequest: slots.hook,
+      config,
       schema: {
         tags: ["verify"],
         summary: "Verify a receipt and an uploaded file (multipart/form-data: `receipt`, `content`)",
-        description: describeSteps,
+        description:
+          `${describeSteps} The form's fields: \`receipt\` (a file or a field, at most ${PUBLIC_JSON_MAX_BYTES} bytes) and \`content\` ` +
+          `(a file, at most ${uploadMax} bytes, hashed as it arrives). JSON content over ${PUBLIC_JSON_MAX_BYTES} bytes is compared by its raw bytes only.`,
         consumes: ["multipart/form-data"],
-        response: { 200: ReportOut, 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+        response: { 200: ReportOut, 400: ErrorBody, 408: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
-      if (!request.isMultipart()) throw new AppError("VALIDATION_FAILED", "send multipart/form-data with a receipt and a content file", { field: "headers.content-type" });
-      const { receipt, content } = await fromMultipart(request);
-      return verifyReceipt(receipt, { provider: app.chain.provider, trust, ...(content ? { content } : {}) });
+      const { receipt, content } = await readVerifyForm(request, { jsonMax: PUBLIC_JSON_MAX_BYTES, uploadMax });
+      const given = content === undefined ? {} : content.whole ? { content: content.whole } : { contentSha256: content.sha256 };
+      const report = await verifyReceipt(receipt, { provider: app.chain.provider, trust, ...given });
+      const mediaType = mediaTypeOf(receipt);
+      const contentStep = report.steps.find((s) => s.step === "contentHash");
+      if ("contentSha256" in given && contentStep?.ok === false && mediaType !== undefined && isJsonMediaType(mediaType)) {
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `body.content is JSON (${mediaType}) over ${PUBLIC_JSON_MAX_BYTES} bytes whose raw bytes do not hash to envelope.contentHash; ` +
+            "its RFC 8785 canonical form is not computed here: send the canonical bytes, or run `tracemark verify --content` locally",
+          { field: "body.content" },
+        );
+      }
+      return report;
     },
   );
 };

@@ -11,6 +11,8 @@ import type { TrustAnchor } from "./trust.ts";
 export interface VerifyOptions {
   /** The record's content, to check envelope.contentHash. */
   content?: Uint8Array;
+  /** Or the SHA-256 hex of its raw bytes (content hashed as a stream): see OfflineOptions. */
+  contentSha256?: string;
   /** An http(s) JSON-RPC endpoint of the chain the receipt names. */
   rpcUrl?: string;
   /** Or a provider (tests, or a server that already holds one). Takes precedence over rpcUrl. */
@@ -29,7 +31,8 @@ export interface VerifyOptions {
 export const NOT_ANCHORED = "the batch is sealed but its root is not anchored yet: ask the issuer for an updated receipt";
 
 export async function verifyReceipt(input: unknown, options: VerifyOptions = {}): Promise<VerificationReport> {
-  const { receipt, steps } = offlineSteps(input, options.content === undefined ? {} : { content: options.content });
+  const { content, contentSha256 } = options;
+  const { receipt, steps } = offlineSteps(input, { ...(content === undefined ? {} : { content }), ...(contentSha256 === undefined ? {} : { contentSha256 }) });
   if (options.offline === true) {
     return makeReport("offline", steps, receipt?.inclusion === null ? NOT_SEALED : undefined);
   }

@@ -2,7 +2,9 @@
 // point resumes from the stored state, and a root already on chain is detected, not sent again.
 // This test holds the real service to that. It runs it as a child process against a hardhat node
 // that mines on an interval (so an anchor transaction waits in the mempool for a while), posts
-// records at it, and SIGKILLs it at 21 moments — while it ingests, in and around a seal, and
+// records at it (batches, and single records from enough workers at once that they share group
+// commits), and SIGKILLs it at 21 moments — while it ingests (on PostgreSQL, half of them while a
+// write transaction is open: a group commit under way), in and around a seal, and
 // between storing an anchor transaction and its confirmation — restarting it on the same
 // database and chain each time. Then every record answered 202 must be in exactly one final
 // batch, every batch root on chain exactly once, and nothing stuck.
@@ -23,9 +25,9 @@ import { buildTree, verifyReceiptOffline } from "../../src/merkle/index.ts";
 import { createTestDatabase, testConfig, usingPostgres } from "../support/database.ts";
 import { deployWithScript } from "../support/deploy-script.ts";
 import { freeLoopbackPort, startHardhatNode } from "../support/hardhat-node.ts";
-import { aim, describeKill, openTransaction, PHASES, SEALED, summarizeKills, type Kill } from "../support/kill-moments.ts";
+import { aim, describeKill, openTransaction, PHASES, SEALED, summarizeKills, WRITE_OPEN, writeInTransaction, type Kill } from "../support/kill-moments.ts";
 import { logLinesOf, watchLog, type LogLine } from "../support/log-watch.ts";
-import { pipelineState, sealerInTransaction, txState } from "../support/pipeline-state.ts";
+import { pipelineState, recordsInBatches, sealerInTransaction, txState } from "../support/pipeline-state.ts";
 import { startLoad } from "../support/record-load.ts";
 import { seedFrom, seededRandom } from "../support/seeded-random.ts";
 import { startServer, type ServerProcess } from "../support/server-process.ts";
@@ -117,7 +119,7 @@ t.test("SIGKILLed at random moments, the service anchors every accepted record e
   };
   let server: ServerProcess = await start();
   t.teardown(() => server.kill("SIGKILL"));
-  const load = startLoad({ url: () => server.url, token: admin.token, workers: 3, random: seededRandom(seed ^ 0x5eed), maxRecords: 40, pauseMs: [20, 100], idempotentShare: 0.3 });
+  const load = startLoad({ url: () => server.url, token: admin.token, workers: 3, random: seededRandom(seed ^ 0x5eed), maxRecords: 40, pauseMs: [20, 100], idempotentShare: 0.3, singleWorkers: { workers: 6, pauseMs: [5, 40] } });
   t.teardown(() => load.stop());
 
   const kills: Kill[] = [];
@@ -130,7 +132,8 @@ t.test("SIGKILLed at random moments, the service anchors every accepted record e
     const phase = PHASES[n % PHASES.length]!;
     const watch = watchLog(server.child.stdout!);
     const probe = shared ? () => sealerInTransaction(shared.db) : null;
-    const aimed = await aim(phase, { watch, random, occurrence: Math.floor(n / PHASES.length), sealerInTransaction: probe, lastSeal });
+    const writeProbe = shared ? () => writeInTransaction(shared.db) : null;
+    const aimed = await aim(phase, { watch, random, occurrence: Math.floor(n / PHASES.length), sealerInTransaction: probe, lastSeal, writeInTransaction: writeProbe });
     server.kill("SIGKILL");
     const exit = await server.exited;
     watch.close();
@@ -200,7 +203,7 @@ t.test("SIGKILLed at random moments, the service anchors every accepted record e
   t.equal(await within(server.exited, 30_000, "still running 30 s after SIGTERM"), 0, "the last server exits 0 on SIGTERM");
   tally(logLinesOf(server.output()));
   const { records, batches } = await withDb(async (db) => ({
-    records: await db.selectFrom("records").select(["id", "subject", "batch_seq", "leaf_index", "leaf_hash"]).execute(),
+    records: await recordsInBatches(db),
     batches: await db.selectFrom("batches").selectAll().orderBy("seq").execute(),
   }));
 
@@ -211,13 +214,13 @@ t.test("SIGKILLed at random moments, the service anchors every accepted record e
     t.same([...accepted.keys()].filter((id) => statusOf.get(byId.get(id)?.batch_seq ?? -1) !== "final"), [], "every record answered 202 is in a final batch");
     t.equal(records.filter((r) => r.batch_seq === null).length, 0, "no record is left unsealed");
     t.same(batches.filter((b) => b.status !== "final").map((b) => `${b.seq}: ${b.status}`), [], "no batch is stuck short of final");
-    // A record has one batch_seq column; each batch must hold exactly the leaves of its tree.
+    // A batch holds the records of its seq range, in seq order (src/pipeline/sealer.ts): they
+    // must be exactly the leaves of its tree.
     const leaves = groupBy(records, (r) => r.batch_seq);
     const wrong = batches.flatMap((b) => {
-      const rows = (leaves.get(b.seq) ?? []).sort((x, y) => (x.leaf_index ?? -1) - (y.leaf_index ?? -1));
-      const indexes = rows.every((r, i) => r.leaf_index === i);
+      const rows = leaves.get(b.seq) ?? [];
       const root = rows.length > 0 ? buildTree(rows.map((r) => Buffer.from(r.leaf_hash, "hex"))).root.toString("hex") : "";
-      return rows.length === b.tree_size && indexes && root === b.root ? [] : [`batch ${b.seq}: ${rows.length} records, tree_size ${b.tree_size}, leaf indexes ${indexes ? "ok" : "wrong"}, root ${root === b.root ? "ok" : "differs"}`];
+      return rows.length === b.tree_size && root === b.root ? [] : [`batch ${b.seq}: ${rows.length} records, tree_size ${b.tree_size}, root ${root === b.root ? "ok" : "differs"}`];
     });
     t.same(wrong, [], "each batch's tree_size, leaf indexes and root are those of its records");
   });
@@ -252,6 +255,17 @@ t.test("SIGKILLed at random moments, the service anchors every accepted record e
     t.same(load.outcomes.flatMap((o) => (o.refused ? [o.refused] : [])), [], "no request was refused");
   });
 
+  await t.test("rows and 202s add up: nothing answered 202 was lost, nothing stored was not sent", async (t) => {
+    const sent = new Map(load.outcomes.map((o) => [o.subject, o]));
+    t.same(records.filter((r) => !sent.has(r.subject)).map((r) => r.subject), [], "every stored record belongs to a request that was sent");
+    const storedUnanswered = load.outcomes.filter((o) => !o.ids).reduce((n, o) => n + records.filter((r) => r.subject === o.subject).length, 0);
+    const unansweredWithoutLoss = load.outcomes.filter((o) => !o.ids && o.lost === 0 && records.some((r) => r.subject === o.subject));
+    t.same(unansweredWithoutLoss.map((o) => o.subject), [], "a request stored without a 202 had its answer lost to a kill");
+    t.equal(records.length, accepted.size + storedUnanswered, `rows stored (${records.length}) = records answered 202 (${accepted.size}) + records of requests whose answer a kill took (${storedUnanswered})`);
+    const singles = load.outcomes.filter((o) => o.size === 1 && o.ids).length;
+    t.ok(singles > 0, `single-record requests were answered 202 (${singles})`);
+  });
+
   for (const line of summarizeKills(kills)) t.comment(line);
   const lost = load.outcomes.filter((o) => o.lost > 0 && !o.ids).length;
   const replayed = load.outcomes.filter((o) => o.replayed).length;
@@ -262,5 +276,6 @@ t.test("SIGKILLed at random moments, the service anchors every accepted record e
   t.comment(`recoveries logged: ${[...recoveries].map(([m, c]) => `"${m}" ×${c}`).join(", ") || "none"}`);
   t.ok(kills.length >= 20, "at least 20 kills");
   t.same(kills.filter((k) => k.phase !== "ingest" && !k.trigger).map((k) => k.phase), [], "every seal and anchor kill found its moment");
+  if (usingPostgres) t.ok(kills.some((k) => k.trigger?.msg === WRITE_OPEN), "kills landed while a write transaction (a group commit) was open");
   t.ok(kills.some((k) => k.phase === "anchor" && k.openTx !== null && k.openTx.state !== "mined"), "kills landed between storing an anchor transaction and its mining");
 });

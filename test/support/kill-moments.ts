@@ -1,7 +1,10 @@
 // The moments a crash test kills the service at, and what each kill turned out to hit. Three
-// phases: while it ingests (a random moment under load), around a seal, and between storing an
-// anchor transaction and its confirmation. A kill is aimed from the server's own log lines (and,
+// phases: while it ingests (a random moment under load, or, on PostgreSQL, every other time the
+// moment a write transaction is open: mostly group commits of single records), around a seal,
+// and between storing an anchor transaction and its confirmation. A kill is aimed from the server's own log lines (and,
 // on PostgreSQL, from pg_stat_activity), with offsets from a seeded PRNG.
+import { sql } from "kysely";
+import type { Db } from "../../src/db/database.ts";
 import type { LogLine, LogWatch } from "./log-watch.ts";
 import type { PipelineState, TxState } from "./pipeline-state.ts";
 import type { Random } from "./seeded-random.ts";
@@ -12,6 +15,7 @@ export type Phase = (typeof PHASES)[number];
 export const SEALED = "batch sealed";
 export const STORED = "anchor transaction stored; broadcasting";
 export const SEALER_OPEN = "the sealer's transaction is open";
+export const WRITE_OPEN = "a write transaction is open";
 
 const TRIGGER_TIMEOUT_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -41,10 +45,35 @@ export interface Aim {
   sealerInTransaction: (() => Promise<boolean>) | null;
   /** The highest batch seq known to be sealed before this process's log. */
   lastSeal: number;
+  /** Whether a transaction inserting records is open right now; null where it cannot be seen (PGlite). */
+  writeInTransaction?: (() => Promise<boolean>) | null;
+}
+
+/**
+ * Whether a transaction that inserts records is open: between its first statement and the end of
+ * its COMMIT. The insert is the subjects claim with the records in one statement (repository.ts),
+ * which a group commit and a batch request share.
+ */
+export async function writeInTransaction(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ open: boolean }>`
+    select exists (select 1 from pg_stat_activity
+                    where datname = current_database() and pid <> pg_backend_pid()
+                      and xact_start is not null and query ~ 'insert into subjects') as open`.execute(db);
+  return rows[0]?.open === true;
 }
 
 /** Waits for the moment `phase` aims at; the caller kills right after it resolves. */
-export async function aim(phase: Phase, { watch, random, occurrence, sealerInTransaction, lastSeal }: Aim): Promise<Pick<Kill, "trigger" | "delayMs">> {
+export async function aim(phase: Phase, { watch, random, occurrence, sealerInTransaction, lastSeal, writeInTransaction }: Aim): Promise<Pick<Kill, "trigger" | "delayMs">> {
+  if (phase === "ingest" && occurrence % 2 === 1 && writeInTransaction) {
+    // Inside a write: the moment PostgreSQL shows a transaction inserting records, after a random
+    // moment of load (so that it is a group under way, not the first request after the restart).
+    await sleep(random.int(150, 600));
+    const deadline = Date.now() + TRIGGER_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (await writeInTransaction()) return { trigger: { at: Date.now(), msg: WRITE_OPEN }, delayMs: 0 };
+    }
+    return { trigger: null, delayMs: 0 };
+  }
   if (phase === "ingest") {
     const delayMs = random.int(150, 1_500);
     await sleep(delayMs);
@@ -95,7 +124,8 @@ const TX_STATE: Record<TxState, string> = { unknown: "never reached the node", m
 /** One line per kill, for the test's log. */
 export function describeKill(n: number, k: Kill): string {
   const aimed =
-    k.phase === "ingest" ? `${k.delayMs} ms into the load`
+    k.phase === "ingest" && k.trigger?.msg === WRITE_OPEN ? `when ${WRITE_OPEN}`
+    : k.phase === "ingest" ? `${k.delayMs} ms into the load`
     : !k.trigger ? "trigger not seen"
     : k.trigger.msg === SEALER_OPEN ? `when ${SEALER_OPEN} (after batch ${String(k.trigger["batch"])})`
     : `${k.delayMs} ms after "${k.trigger.msg}" (batch ${String(k.trigger["batch"])})`;
@@ -113,6 +143,8 @@ export function summarizeKills(kills: Kill[]): string[] {
   const count = (test: (k: Kill) => boolean) => kills.filter(test).length;
   return [
     `kills: ${PHASES.map((p) => `${p} ${count((k) => k.phase === p)}`).join(", ")}; triggers missed: ${count((k) => k.phase !== "ingest" && !k.trigger)}`,
+    `ingest kills: ${count((k) => k.trigger?.msg === WRITE_OPEN)} while a write transaction was open (seen in pg_stat_activity: a group commit or a batch request), ` +
+      `${count((k) => k.phase === "ingest" && k.trigger?.msg !== WRITE_OPEN)} at a random moment of the load`,
     `seal kills: ${count((k) => k.trigger?.msg === SEALER_OPEN && k.sealsAfterTrigger === 0 && !k.sealUnlogged)} inside an open seal transaction (seen in pg_stat_activity; its batch never committed), ` +
       `${count((k) => k.sealUnlogged)} (of any phase) between a seal's commit and its log line, ` +
       `${count((k) => k.phase === "seal" && k.trigger?.msg === SEALED && k.sealsAfterTrigger === 0 && !k.sealUnlogged)} after a seal and before the next was logged`,

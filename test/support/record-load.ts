@@ -1,6 +1,7 @@
 // A load generator for tests that kill the server under load: a few workers post records to
-// /v1/records/batch (and some to /v1/records), each request under a subject of its own, and
-// keep every request's outcome. Only a 202 with the ids counts as accepted; a request whose
+// /v1/records/batch (and some to /v1/records), and more workers post single records back to back
+// so that several wait at once and share group commits (src/records/group-commit.ts); each request
+// has a subject of its own, and every request's outcome is kept. Only a 202 with the ids counts as accepted; a request whose
 // answer was lost (the server died) may or may not have been stored. Some requests carry an
 // Idempotency-Key and are sent again, unchanged, until one attempt is answered.
 import type { Random } from "./seeded-random.ts";
@@ -32,6 +33,8 @@ export interface LoadOptions {
   pauseMs: [number, number];
   /** Share of requests with an Idempotency-Key, in [0, 1]. */
   idempotentShare: number;
+  /** Workers that send only single-record requests, with their own pause between two. */
+  singleWorkers?: { workers: number; pauseMs: [number, number] };
 }
 
 export interface Load {
@@ -51,8 +54,8 @@ export function startLoad(options: LoadOptions): Load {
   let stopping = false;
   const { random } = options;
 
-  function nextRequest(worker: number, n: number): { outcome: RequestOutcome; path: string; body: string } {
-    const single = random() < 0.2;
+  function nextRequest(worker: number, n: number, onlySingle: boolean): { outcome: RequestOutcome; path: string; body: string } {
+    const single = onlySingle || random() < 0.2;
     const size = single ? 1 : random.int(1, options.maxRecords);
     const subject = `crash-test:w${worker}:r${n}`;
     const records = Array.from({ length: size }, (_, i) =>
@@ -105,9 +108,9 @@ export function startLoad(options: LoadOptions): Load {
     return "answered";
   }
 
-  async function worker(index: number): Promise<void> {
+  async function worker(index: number, onlySingle: boolean, pauseMs: [number, number]): Promise<void> {
     for (let n = 0; !stopping; n++) {
-      const { outcome, path, body } = nextRequest(index, n);
+      const { outcome, path, body } = nextRequest(index, n, onlySingle);
       outcomes.push(outcome);
       // Sent again while the server is down; after a lost answer, only a keyed request is.
       for (;;) {
@@ -115,11 +118,15 @@ export function startLoad(options: LoadOptions): Load {
         if (result === "answered" || stopping || (result === "lost" && !outcome.idempotencyKey)) break;
         await sleep(RETRY_PAUSE_MS);
       }
-      await sleep(random.int(options.pauseMs[0], options.pauseMs[1]));
+      await sleep(random.int(pauseMs[0], pauseMs[1]));
     }
   }
 
-  const running = Array.from({ length: options.workers }, (_, i) => worker(i));
+  const singles = options.singleWorkers;
+  const running = [
+    ...Array.from({ length: options.workers }, (_, i) => worker(i, false, options.pauseMs)),
+    ...Array.from({ length: singles?.workers ?? 0 }, (_, i) => worker(options.workers + i, true, singles!.pauseMs)),
+  ];
   return {
     outcomes,
     accepted() {

@@ -1,0 +1,291 @@
+// Single-record writes (POST /v1/records, one record a request) at a given number of requests in
+// flight, and receipt reads (GET /v1/records/:id/receipt) of the records written: requests/s and
+// latency percentiles, measured by this process (the load generator) against the real service in
+// a child process. Issue 7's target: >= 3,000 writes/s at 64 in flight with p99 <= 25 ms, on
+// PostgreSQL with fsync on; receipts >= 2,500/s.
+//
+// The client is node:http with keep-alive sockets, one per request in flight: on a small machine
+// the load generator's own CPU is taken from the server, and fetch costs about twice as much per
+// request. Every request has a subject of its own (an order), as live-stream evidence does; a
+// subject written by two transactions at once would serialise them on its row lock.
+//
+// Beside the rates, the CPU time of the server process and of the database's backends per request,
+// read from /proc (same machine only): the rate moves with whatever else runs on the machine, the
+// CPU cost much less, and it says where the time goes. At the end the records table is counted
+// against the 202s.
+import { Agent, request } from "node:http";
+import { loadavg } from "node:os";
+import pg from "pg";
+import { startBenchServer } from "./server.ts";
+import { percentile, processCpuMs, sampleRecord, sleep } from "./support.ts";
+
+export interface RateResult {
+  what: string;
+  concurrency: number;
+  seconds: number;
+  requests: number;
+  perSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  firstError: string | null;
+  /** CPU ms per 1,000 requests in the measured window; null where /proc cannot tell. */
+  cpuPer1k: { server: number | null; database: number | null; client: number };
+  /** The 1-minute load average when the window closed. */
+  load: number;
+}
+
+export interface SingleResult {
+  writes: RateResult[];
+  receipts: RateResult | null;
+  /** Records answered 202 (warm-ups included), and rows in the records table at the end. */
+  accepted: number;
+  stored: number | null;
+  /** Transactions that inserted the records: fewer than records means writes shared them. */
+  transactions: number | null;
+  pipeline: string;
+}
+
+export interface SingleOptions {
+  databaseUrl: string | undefined;
+  concurrencies?: number[];
+  warmupMs?: number;
+  measureMs?: number;
+  /** Whether the server seals and anchors while it is loaded ("on": the honest figure). */
+  pipeline?: "on" | "off";
+  serverNodeArgs?: string[];
+  /** Extra server environment (GROUP_COMMIT_*, KEY_CACHE_MS, DATABASE_POOL_SIZE…). */
+  serverEnv?: Record<string, string>;
+  /** Whether to measure receipt reads after the writes (default true). */
+  receipts?: boolean;
+}
+
+export async function benchSingle(options: SingleOptions): Promise<SingleResult> {
+  const pipeline = options.pipeline ?? "on";
+  const server = await startBenchServer(options.databaseUrl, { PIPELINE: pipeline, LOG_LEVEL: "warn", ...options.serverEnv }, options.serverNodeArgs);
+  const meter = await cpuMeter(server.pid, options.databaseUrl);
+  const url = new URL(server.url);
+  try {
+    const headers = { authorization: `Bearer ${server.token}`, "content-type": "application/json" };
+    const warmupMs = options.warmupMs ?? 1_500;
+    const measureMs = options.measureMs ?? 6_000;
+    let next = 0;
+    const ids: string[] = [];
+    const writes: RateResult[] = [];
+    for (const concurrency of options.concurrencies ?? [16, 64]) {
+      writes.push(
+        await load({
+          what: "POST /v1/records",
+          concurrency,
+          warmupMs,
+          measureMs,
+          meter,
+          send: (agent) => {
+            const body = JSON.stringify(sampleRecord(next++));
+            return call(agent, { host: url.hostname, port: url.port, path: "/v1/records", method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, body, 202, (text) => {
+              ids.push((JSON.parse(text) as { id: string }).id);
+            });
+          },
+        }),
+      );
+    }
+    const accepted = ids.length;
+    // Give the pipeline a moment, so that most receipts read back hold an inclusion proof.
+    if (pipeline === "on") await sleep(3_000);
+    let n = 0;
+    const receipts =
+      ids.length === 0 || options.receipts === false
+        ? null
+        : await load({
+            what: "GET /v1/records/:id/receipt",
+            concurrency: 64,
+            warmupMs,
+            measureMs,
+            meter,
+            send: (agent) => call(agent, { host: url.hostname, port: url.port, path: `/v1/records/${ids[n++ % ids.length]}/receipt`, method: "GET", headers: { authorization: headers.authorization } }, null, 200),
+          });
+    const counted = options.databaseUrl ? await countRecords(options.databaseUrl) : null;
+    // Sealing rewrites the rows (a new xmin), so transactions are only told apart with the pipeline off.
+    const transactions = pipeline === "off" ? (counted?.transactions ?? null) : null;
+    return { writes, receipts, accepted, stored: counted?.records ?? null, transactions, pipeline };
+  } finally {
+    await meter.close();
+    await server.stop();
+  }
+}
+
+/** One request; resolves with its outcome, never rejects. */
+function call(
+  agent: Agent,
+  target: { host: string; port: string; path: string; method: string; headers: Record<string, string> },
+  body: string | null,
+  expected: number,
+  onOk: (text: string) => void = () => {},
+): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = request({ ...target, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode !== expected) return resolve(`${res.statusCode} ${text.slice(0, 300)}`);
+        onOk(text);
+        resolve(null);
+      });
+      res.on("error", (e) => resolve(e.message));
+    });
+    req.on("error", (e) => resolve(e.message));
+    req.end(body ?? undefined);
+  });
+}
+
+interface LoadSpec {
+  what: string;
+  concurrency: number;
+  warmupMs: number;
+  measureMs: number;
+  meter: CpuMeter;
+  /** Sends one request: null when it got the expected answer, else what went wrong. */
+  send(agent: Agent): Promise<string | null>;
+}
+
+/** `concurrency` workers send back to back; requests that end inside the measured window count. */
+async function load(spec: LoadSpec): Promise<RateResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const measureStart = performance.now() + spec.warmupMs;
+  const measureEnd = measureStart + spec.measureMs;
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | null = null;
+  const cpuAtStart = sleep(spec.warmupMs).then(() => spec.meter.sample());
+  const cpuAtEnd = sleep(spec.warmupMs + spec.measureMs).then(() => spec.meter.sample());
+  const worker = async () => {
+    while (performance.now() < measureEnd) {
+      const started = performance.now();
+      const error = await spec.send(agent);
+      const ended = performance.now();
+      if (error) firstError ??= error;
+      if (ended < measureStart || ended > measureEnd) continue;
+      if (error) errors++;
+      else latencies.push(ended - started);
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  agent.destroy();
+  const [start, end] = [await cpuAtStart, await cpuAtEnd];
+  latencies.sort((a, b) => a - b);
+  const per1k = (ms: number | null) => (ms === null || latencies.length === 0 ? null : (ms * 1000) / latencies.length);
+  return {
+    what: spec.what,
+    concurrency: spec.concurrency,
+    seconds: spec.measureMs / 1000,
+    requests: latencies.length,
+    perSec: latencies.length / (spec.measureMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? NaN,
+    errors,
+    firstError,
+    cpuPer1k: {
+      server: per1k(start.server !== null && end.server !== null ? end.server - start.server : null),
+      database: per1k(start.database !== null && end.database !== null ? backendDelta(start.database, end.database) : null),
+      client: per1k(end.client - start.client) ?? NaN,
+    },
+    load: loadavg()[0]!,
+  };
+}
+
+interface CpuSample {
+  server: number | null;
+  database: Map<number, number> | null;
+  client: number;
+}
+
+interface CpuMeter {
+  sample(): Promise<CpuSample>;
+  close(): Promise<void>;
+}
+
+/** A backend opened during the window spent all of its CPU time inside it. */
+function backendDelta(start: Map<number, number>, end: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of end) total += ms - (start.get(pid) ?? 0);
+  return total;
+}
+
+async function cpuMeter(serverPid: number, databaseUrl: string | undefined): Promise<CpuMeter> {
+  const local = databaseUrl !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(databaseUrl).hostname);
+  const client = local ? new pg.Client({ connectionString: databaseUrl }) : null;
+  await client?.connect();
+  return {
+    async sample() {
+      let database: Map<number, number> | null = null;
+      if (client) {
+        const { rows } = await client.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+        database = new Map(rows.flatMap((r) => ((ms) => (ms === null ? [] : [[r.pid, ms] as [number, number]]))(processCpuMs(r.pid))));
+      }
+      const usage = process.cpuUsage();
+      return { server: processCpuMs(serverPid), database, client: (usage.user + usage.system) / 1000 };
+    },
+    close: async () => void (await client?.end()),
+  };
+}
+
+async function countRecords(databaseUrl: string): Promise<{ records: number; transactions: number }> {
+  await sleep(200);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // xmin: the transaction that wrote the row's current version.
+    const { rows } = await client.query<{ n: string; x: string }>("select count(*) as n, count(distinct xmin::text) as x from records");
+    return { records: Number(rows[0]!.n), transactions: Number(rows[0]!.x) };
+  } finally {
+    await client.end();
+  }
+}
+
+export const SINGLE_TARGET = { perSec: 3_000, concurrency: 64, p99Ms: 25 };
+export const RECEIPT_TARGET = 2_500;
+
+interface Row {
+  what: string;
+  measured: string;
+  target: string;
+  verdict: string;
+}
+
+const f = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The part's lines for `npm run bench`, its rows for the summary table, and whether every 202 was stored. */
+export function singleReport(r: SingleResult): { lines: string[]; rows: Row[]; durable: boolean } {
+  const ms = (v: number | null) => (v === null ? "n/a" : `${f(v, 1)} ms`);
+  const describe = (x: RateResult) => [
+    `  ${x.what.padEnd(28)} ${String(x.concurrency).padStart(3)} in flight, ${x.seconds} s: ${f(x.perSec).padStart(6)} req/s, ` +
+      `p50 ${f(x.p50Ms, 1)} ms, p99 ${f(x.p99Ms, 1)} ms, max ${f(x.maxMs, 1)} ms; ${x.errors} errors; load average ${x.load.toFixed(2)}`,
+    `  ${"".padEnd(28)} CPU per 1,000 requests: server ${ms(x.cpuPer1k.server)}, PostgreSQL backends ${ms(x.cpuPer1k.database)}, load generator ${ms(x.cpuPer1k.client)}` +
+      (x.firstError ? `\n  first error: ${x.firstError}` : ""),
+  ];
+  const lines = [`pipeline ${r.pipeline} while loaded; every request a subject of its own; client node:http keep-alive, one socket per request in flight`];
+  const rows: Row[] = [];
+  for (const w of r.writes) {
+    lines.push(...describe(w));
+    const atTarget = w.concurrency === SINGLE_TARGET.concurrency;
+    const ok = w.perSec >= SINGLE_TARGET.perSec && w.p99Ms <= SINGLE_TARGET.p99Ms && w.errors === 0;
+    rows.push({
+      what: `POST /v1/records at ${w.concurrency} in flight (p99)`,
+      measured: `${f(w.perSec)} req/s (${f(w.p99Ms, 1)} ms)`,
+      target: atTarget ? `>= ${f(SINGLE_TARGET.perSec)} req/s, p99 <= ${SINGLE_TARGET.p99Ms} ms` : "(informative)",
+      verdict: atTarget ? (ok ? "PASS" : "MISS") : "",
+    });
+  }
+  if (r.receipts) {
+    lines.push(...describe(r.receipts));
+    const ok = r.receipts.perSec >= RECEIPT_TARGET && r.receipts.errors === 0;
+    rows.push({ what: "GET /v1/records/:id/receipt at 64 in flight", measured: `${f(r.receipts.perSec)} req/s`, target: `>= ${f(RECEIPT_TARGET)} req/s`, verdict: ok ? "PASS" : "MISS" });
+  }
+  if (r.transactions !== null) lines.push(`group commit: ${f(r.accepted)} records in ${f(r.transactions)} transactions (${f(r.accepted / Math.max(1, r.transactions), 1)} a transaction)`);
+  const durable = r.stored === null || r.stored === r.accepted;
+  if (r.stored !== null) lines.push(`durability check: ${f(r.accepted)} records answered 202, ${f(r.stored)} rows in the database ${durable ? "(equal)" : "(MISMATCH)"}`);
+  return { lines, rows, durable };
+}

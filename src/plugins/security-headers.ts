@@ -1,0 +1,54 @@
+// Response headers for a service that hands out keys and salts and is read from browsers:
+// - Helmet's defaults on every response (nosniff, frame-ancestors, referrer policy, …). The CSP
+//   allows only same-origin scripts, which is all Swagger UI at /docs needs (its index.html has no
+//   inline script); `upgrade-insecure-requests` is dropped because the service is also served over
+//   plain HTTP on loopback, where upgrading /docs' assets to https would break the page.
+// - `Cache-Control: no-store` unless a route sets its own: key issuance, receipts (salts) and
+//   record views must never sit in a browser or proxy cache, and a new route is safe by default.
+// - CORS open to any origin, without credentials, on the public routes only (verification,
+//   health, /.well-known/*): a keyed route is never readable cross-origin.
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+
+const PUBLIC_PATHS = new Set(["/v1/verify", "/v1/verify/upload", "/healthz", "/readyz"]);
+const PUBLIC_PREFIXES = ["/.well-known/"];
+
+/** Whether any origin may read this path's responses: the routes that need no key. */
+export function isPublicPath(url: string): boolean {
+  const path = url.split("?", 1)[0]!;
+  return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
+async function securityHeadersPlugin(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { "upgrade-insecure-requests": null } },
+  });
+  const open = {
+    origin: "*",
+    methods: ["GET", "HEAD", "POST"],
+    allowedHeaders: ["content-type"],
+    maxAge: 600,
+    // A preflight without Origin is answered like any other OPTIONS, not with a bare-text 400.
+    strictPreflight: false,
+  };
+  // @fastify/cors answers preflights on its own `OPTIONS *` route, which must declare its access
+  // like every route (src/plugins/auth.ts): public, since it hands out no data, only CORS headers.
+  app.addHook("onRoute", (route) => {
+    if (route.method === "OPTIONS" && route.url === "*" && route.config?.access === undefined) route.config = { ...route.config, access: "public" };
+  });
+  await app.register(cors, {
+    delegator: (request: FastifyRequest, callback) => callback(null, isPublicPath(request.url) ? open : { origin: false }),
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    // Helmet's same-origin resource policy would stop a page elsewhere embedding what CORS allows.
+    if (isPublicPath(request.url)) reply.header("cross-origin-resource-policy", "cross-origin");
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
+}
+
+export default fp(securityHeadersPlugin, { name: "tracemark-security-headers" });

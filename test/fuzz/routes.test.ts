@@ -1,0 +1,170 @@
+// Seeded fuzzing of every registered route (read from app.routeTable, so a new route is fuzzed
+// without editing this file), with every kind of key and none.
+//
+// The rule every response must keep:
+// - never a 5xx, never a hang (each request has FUZZ_REQUEST_TIMEOUT_MS);
+// - a 4xx is the one error shape { error: { code, message, field?, requestId } } and names the
+//   `field` (a body path, a param, a query key, a header, "url" or "body"), except where no field
+//   applies: 403 (the key is fine, its role is not), 404 (no such route, or nothing visible under
+//   that id), 429 (rate limit), and a 405/404 for a method a path does not have.
+// Replay a run with FUZZ_SEED=<seed>; FUZZ_REQUESTS sets how many inject requests (default 10,000).
+import type { AddressInfo } from "node:net";
+import t from "tap";
+import { revokeApiKey } from "../../src/auth/api-keys.ts";
+import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
+import { rawExchange } from "../support/raw-http.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { body, CONTENT_TYPES, multipartForm, paramValue, pick, queryString, randomBytes } from "./mutations.ts";
+
+const SEED = Number(process.env["FUZZ_SEED"] ?? 20_261_123);
+const REQUESTS = Number(process.env["FUZZ_REQUESTS"] ?? 10_000);
+const RAW_REQUESTS = Number(process.env["FUZZ_RAW_REQUESTS"] ?? 600);
+const REQUEST_TIMEOUT_MS = Number(process.env["FUZZ_REQUEST_TIMEOUT_MS"] ?? 10_000);
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const NO_FIELD_STATUSES = new Set([403, 404, 405, 429]);
+
+interface Outcome {
+  status: number;
+  body: string;
+  headers: Record<string, unknown>;
+}
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms: ${what}`)), REQUEST_TIMEOUT_MS).unref())]);
+}
+
+/** Why `outcome` breaks the rule above, or undefined. */
+function breach(method: string, outcome: Outcome): string | undefined {
+  if (outcome.status >= 500) return `a ${outcome.status}`;
+  if (outcome.status < 400 || method === "HEAD") return undefined;
+  let parsed: { error?: { code?: unknown; message?: unknown; field?: unknown; requestId?: unknown } };
+  try {
+    parsed = JSON.parse(outcome.body) as typeof parsed;
+  } catch {
+    return "a 4xx whose body is not JSON";
+  }
+  const error = parsed.error;
+  if (typeof error?.code !== "string" || typeof error.message !== "string") return "a 4xx without error.code and error.message";
+  if (typeof error.requestId !== "string") return "a 4xx without error.requestId";
+  if (!NO_FIELD_STATUSES.has(outcome.status) && typeof error.field !== "string") return `a ${outcome.status} that names no field`;
+  return undefined;
+}
+
+t.test("fuzzing every route", async (t) => {
+  t.comment(`FUZZ_SEED=${SEED} (replay with this), ${REQUESTS} inject requests, ${RAW_REQUESTS} raw socket requests`);
+  const h = await buildTestApp({ PUBLIC_RATE_LIMIT: "1000000", VERIFY_UPLOAD_MAX_BYTES: String(1024 * 1024), BODY_TIMEOUT_MS: "2000" });
+  t.teardown(h.close);
+  const random = seededRandom(SEED);
+
+  const merchant = await merchantKey(h.database, "Fuzz A");
+  const mediator = (await h.app.inject({ method: "POST", url: "/v1/admin/keys", headers: bearer(h.admin), payload: { role: "mediator" } })).json() as { token: string };
+  const revoked = await merchantKey(h.database, "Fuzz B");
+  await revokeApiKey(h.database.db, revoked.keyId);
+  const accepted = (await h.app.inject({ method: "POST", url: "/v1/records", headers: bearer(merchant), payload: { kind: "evidence.chat", subject: "stream:fuzz", payload: { said: "hi" } } })).json() as { id: string; receipt: unknown };
+  const keys: Array<[string, Record<string, string>]> = [
+    ["none", {}],
+    ["admin", bearer(h.admin)],
+    ["merchant", bearer(merchant)],
+    ["mediator", bearer(mediator)],
+    ["revoked", bearer(revoked)],
+    ["garbage", { authorization: pick(random, ["Bearer", "Bearer tmk_", "Basic abc", `Bearer ${"x".repeat(5_000)}`]) }],
+    ["x-api-key", { "x-api-key": merchant.token }],
+  ];
+  const validBodies: Record<string, unknown> = {
+    "POST /v1/admin/merchants": { name: "Fuzz shop" },
+    "POST /v1/admin/keys": { role: "merchant", merchantId: merchant.merchantId, label: "fuzz" },
+    "POST /v1/records": { kind: "evidence.chat", subject: "stream:fuzz", payload: { said: "hi" }, prev: null },
+    "POST /v1/records/batch": { records: [{ kind: "evidence.chat", subject: "stream:fuzz", contentHash: "a".repeat(64), mediaType: "image/png" }] },
+    "POST /v1/verify": { receipt: accepted.receipt, content: Buffer.from('{"said":"hi"}').toString("base64") },
+    "POST /v1/verify/upload": { receipt: accepted.receipt },
+  };
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab"];
+  // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
+  const routes = h.app.routeTable.filter((r) => r.url !== "*");
+  t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);
+
+  const byStatus = new Map<number, number>();
+  const breaches: string[] = [];
+  const count = (status: number) => byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  const started = Date.now();
+  const slowest: Array<[number, string]> = [];
+
+  for (let i = 0; i < REQUESTS; i++) {
+    const route = pick(random, routes);
+    const method = random() < 0.85 ? route.method : pick(random, METHODS);
+    const path = route.url.replace(/:(\w+)/g, () => paramValue(random, validParams)).replace(/\*$/, () => pick(random, ["index.css", "..%2F..%2Fpackage.json", "%00", "x".repeat(300)]));
+    const url = path + queryString(random);
+    const [keyName, auth] = pick(random, keys);
+    const headers: Record<string, string> = { ...auth };
+    if (random() < 0.3) headers["origin"] = pick(random, ["https://shop.example", "null", "\u0000"]);
+    if (random() < 0.2) headers["idempotency-key"] = pick(random, ["k1", "\u0000", "x".repeat(300), "名"]);
+    let payload: string | Buffer | undefined;
+    if (method !== "GET" && method !== "HEAD" && random() < 0.95) {
+      const drawn = body(random, validBodies[`${route.method} ${route.url}`] ?? {});
+      payload = route.url === "/v1/verify/upload" && random() < 0.6 ? multipartForm(random, validBodies["POST /v1/verify/upload"]) : drawn.payload;
+      const contentType = route.url === "/v1/verify/upload" && Buffer.isBuffer(payload) ? pick(random, CONTENT_TYPES) : drawn.contentType;
+      if (contentType !== undefined) headers["content-type"] = contentType;
+    }
+    const what = `#${i} ${method} ${url.slice(0, 200)} key=${keyName} content-type=${headers["content-type"] ?? "-"}`;
+    const sent = Date.now();
+    try {
+      const res = await withTimeout(h.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) }), what);
+      count(res.statusCode);
+      const problem = breach(method, { status: res.statusCode, body: res.body, headers: res.headers });
+      if (problem) breaches.push(`${what}: ${problem}: ${res.body.slice(0, 300)}`);
+    } catch (error) {
+      count(0);
+      breaches.push(`${what}: ${String(error)}`);
+    }
+    slowest.push([Date.now() - sent, what]);
+    if (slowest.length > 20) slowest.sort(([a], [b]) => b - a).pop();
+  }
+  for (const [ms, what] of slowest.sort(([a], [b]) => b - a).slice(0, 5)) t.comment(`slow: ${ms} ms ${what}`);
+  t.comment(`inject: ${REQUESTS} requests in ${Date.now() - started} ms; by status: ${JSON.stringify(Object.fromEntries([...byStatus].sort(([a], [b]) => a - b)))}`);
+
+  // The parser paths `inject` skips: bytes on a real loopback socket, broken HTTP and multipart.
+  await h.app.listen({ host: "127.0.0.1", port: 0 });
+  const port = (h.app.server.address() as AddressInfo).port;
+  const rawByStatus = new Map<string, number>();
+  const rawStarted = Date.now();
+  for (let i = 0; i < RAW_REQUESTS; i++) {
+    const head = rawRequest(random, validBodies["POST /v1/verify/upload"]);
+    const res = await rawExchange(port, { head, limitMs: REQUEST_TIMEOUT_MS, settleMs: 100 });
+    const key = res.status === undefined ? (res.closedByServer ? "closed without an answer" : "hang") : String(res.status);
+    rawByStatus.set(key, (rawByStatus.get(key) ?? 0) + 1);
+    const what = `raw #${i} ${JSON.stringify(head.toString("latin1").slice(0, 120))}`;
+    if (!res.closedByServer && res.status === undefined) breaches.push(`${what}: no answer and still open after ${REQUEST_TIMEOUT_MS} ms`);
+    if (res.status !== undefined && res.status >= 500) breaches.push(`${what}: a ${res.status}: ${res.response.slice(0, 300)}`);
+    if (res.status !== undefined && res.status >= 400 && !/"error":\{"code":"[A-Z_]+"/.test(res.response)) breaches.push(`${what}: a ${res.status} not in the error shape: ${res.response.slice(0, 300)}`);
+  }
+  t.comment(`raw socket: ${RAW_REQUESTS} requests in ${Date.now() - rawStarted} ms; by status: ${JSON.stringify(Object.fromEntries(rawByStatus))}`);
+
+  const fiveHundreds = [...byStatus].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
+  t.equal(fiveHundreds, 0, "no 5xx");
+  t.equal(byStatus.get(0) ?? 0, 0, "no hangs");
+  for (const line of breaches.slice(0, 20)) t.comment(`breach: ${line}`);
+  t.same(breaches.slice(0, 20), [], `every response keeps the rule (${breaches.length} breaches; FUZZ_SEED=${SEED})`);
+});
+
+/** One request as raw bytes: well-formed, or broken in the request line, headers, or body framing. */
+function rawRequest(random: ReturnType<typeof seededRandom>, valid: unknown): Buffer {
+  const form = multipartForm(random, valid);
+  const boundary = "----tracemark-test-boundary";
+  return pick(random, [
+    () => Buffer.concat([Buffer.from(`POST /v1/verify/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${form.length}\r\nConnection: close\r\n\r\n`), form]),
+    () => Buffer.concat([Buffer.from(`POST /v1/verify/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${form.length.toString(16)}\r\n`), form, Buffer.from("\r\n0\r\n\r\n")]),
+    () => Buffer.concat([Buffer.from(`POST /v1/verify/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n`), form]),
+    () => Buffer.from(`POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{}`),
+    () => Buffer.from(`POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}`),
+    () => Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0000b\r\nConnection: close\r\n\r\n`, "latin1"),
+    () => Buffer.from(`GET /${"a".repeat(random.int(10_000, 40_000))} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    () => Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"b".repeat(20_000)}\r\nConnection: close\r\n\r\n`),
+    () => Buffer.from(`BREW /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    () => Buffer.from(`GET /v1/records/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    () => Buffer.from(`GET /healthz HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    () => Buffer.from(`GET  /healthz  HTTP/1.1\r\n\r\n`),
+    () => Buffer.from(`GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n`),
+    () => randomBytes(random, random.int(1, 2_000)),
+    () => Buffer.concat([Buffer.from(`POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: ${pick(random, CONTENT_TYPES)}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n`), randomBytes(random, 2)]),
+  ])();
+}
