@@ -45,5 +45,4 @@ t.test(`a capture of ${EVENTS} events is durable at a rate the report prints`, a
   t.equal(job.events, EVENTS);
   const rate = Math.round(EVENTS / seconds);
   t.comment(`${EVENTS} events durable in ${seconds.toFixed(2)} s: ${rate} events/s (the 202 after ${((answered - started) / 1000).toFixed(2)} s: validation, hashing, ownership)`);
-  t.ok(rate > 500, `${rate} events/s`);
 });
