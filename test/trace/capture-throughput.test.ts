@@ -1,8 +1,7 @@
 // How fast a large capture becomes durable in PostgreSQL: a 5,000-event EPCIS document, from the
 // request to the capture job's success (schema validation, hash IDs, ownership, records with
 // their chains, payloads, index rows). Issue 8's target on the 2-core machine: ≥ 5,000 events/s.
-// The assertion is a floor far below it, so that a slow CI machine does not fail it; the figure
-// is printed.
+// The rate is printed, never asserted: targets live in `npm run bench` (part trace).
 import t from "tap";
 import { bearer, buildTestApp } from "../support/app.ts";
 import { epcisDocument, objectEvent, sgtin } from "../support/epcis.ts";
