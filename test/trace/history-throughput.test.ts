@@ -1,8 +1,8 @@
 // How fast the public history answers for an item with 20 events, over a real socket on
 // 127.0.0.1 with concurrent clients (issue 8's target on the 2-core machine: ≥ 3,000 req/s at
 // p99 ≤ 20 ms). Requests revalidate nothing: each gets the full JSON, served from the cache after
-// one fingerprint query. The assertions are floors far below the target, so a loaded CI machine
-// does not fail them; the figures are printed.
+// one fingerprint query. The figures are printed, never asserted:
+// targets live in `npm run bench` (part trace).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import t from "tap";
