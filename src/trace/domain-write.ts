@@ -7,12 +7,13 @@
 // FOR UPDATE), held until the transaction ends, so a subject's records form one linear chain: two
 // concurrent edits cannot both read the same head. The records go in through insertRecords, the
 // unnest insert notarize() uses, which also moves the subject's head in the same statement.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../errors.ts";
-import { canonicalJson, leafHashBytes, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
+import { canonicalJson, sha256Hex, type Envelope, type JsonValue } from "../merkle/index.ts";
+import { acceptedRow } from "../records/accepted-row.ts";
 import { insertRecords, type NewAcceptedRecord } from "../records/repository.ts";
 import { ownerOf, submitterOf, type Owner } from "../records/submitter.ts";
 import { canonicalJsonOf } from "./canonical-flat.ts";
@@ -103,24 +104,11 @@ export async function writeDomainRecords(tx: Tx, principal: Principal, inputs: r
       submittedAt,
       prev: input.prev,
     };
-    const envelopeText = canonicalJsonOf(envelope);
-    const recordHash = sha256Hex(envelopeText);
     const salt = salts.subarray(32 * i, 32 * i + 32);
-    const id = randomUUID();
-    rows.push({
-      id,
-      kind: input.kind,
-      subject: input.subject,
-      envelope: envelopeText,
-      record_hash: recordHash,
-      salt: salt.toString("hex"),
-      // RFC 9162 leaf: SHA-256(0x00 || salt || recordHash), DESIGN.md "Records and hashing".
-      leaf_hash: leafHashBytes(salt, Buffer.from(recordHash, "hex")).toString("hex"),
-      submitter_key_id: principal.keyId,
-      merchant_id: principal.merchantId,
-    });
+    const row = acceptedRow({ kind: input.kind, subject: input.subject, text: canonicalJsonOf(envelope) }, salt, principal);
+    rows.push(row);
     payloads.push(payload);
-    written.push({ id, envelope, recordHash, salt: salt.toString("hex") });
+    written.push({ id: row.id, envelope, recordHash: row.record_hash, salt: row.salt });
   });
 
   const foreignSubjects = await insertRecords(tx, ownerOf(principal), rows);

@@ -16,11 +16,12 @@
 // Bulk: every statement takes whole columns as arrays (unnest), subjects are locked in sorted
 // order (no deadlock between captures sharing subjects), and `prev` is computed here, in order,
 // from the locked heads, so a chunk of 1,000 events is about seven round trips.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Principal } from "../../auth/api-keys.ts";
 import { AppError } from "../../errors.ts";
-import { canonicalJson, leafHashBytes, sha256Hex, type Envelope } from "../../merkle/index.ts";
+import { canonicalJson, type Envelope } from "../../merkle/index.ts";
+import { acceptedRow } from "../../records/accepted-row.ts";
 import { insertRecords, type NewAcceptedRecord } from "../../records/repository.ts";
 import { ownerOf, submitterOf } from "../../records/submitter.ts";
 import type { Tx } from "../domain-write.ts";
@@ -138,22 +139,10 @@ function buildRecords(principal: Principal, events: readonly PlannedEvent[], hea
         submittedAt,
         prev: heads.get(subject) ?? null,
       };
-      const envelopeText = canonicalJson(envelope);
-      const recordHash = sha256Hex(envelopeText);
-      heads.set(subject, recordHash);
       const salt = salts.subarray(32 * rows.length, 32 * rows.length + 32);
-      rows.push({
-        id: randomUUID(),
-        kind: EPCIS_EVENT_KIND,
-        subject,
-        envelope: envelopeText,
-        record_hash: recordHash,
-        salt: salt.toString("hex"),
-        // RFC 9162 leaf: SHA-256(0x00 || salt || recordHash), DESIGN.md "Records and hashing".
-        leaf_hash: leafHashBytes(salt, Buffer.from(recordHash, "hex")).toString("hex"),
-        submitter_key_id: principal.keyId,
-        merchant_id: principal.merchantId,
-      });
+      const row = acceptedRow({ kind: EPCIS_EVENT_KIND, subject, text: canonicalJson(envelope) }, salt, principal);
+      heads.set(subject, row.record_hash);
+      rows.push(row);
       payloads.push(event.payload);
       links.push({ event });
     }
