@@ -8,10 +8,16 @@ import mediaTypesPlugin from "./plugins/media-types.ts";
 import routeTablePlugin from "./plugins/route-table.ts";
 import securityHeadersPlugin from "./plugins/security-headers.ts";
 import storableTextPlugin from "./plugins/storable-text.ts";
+import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import healthRoutes from "./routes/health.ts";
+import itemsRoutes from "./routes/items.ts";
+import jobsRoutes from "./routes/jobs.ts";
+import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
+import prefixesRoutes from "./routes/prefixes.ts";
+import productsRoutes from "./routes/products.ts";
 import recordsRoutes from "./routes/records.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
@@ -70,6 +76,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Before any route, the OpenAPI UI's too: every route's declared access is collected and enforced.
   await app.register(authPlugin);
   await app.register(swaggerPlugin);
+  await app.register(jobsPlugin);
 
   await app.register(healthRoutes);
   await app.register(meRoutes);
@@ -77,5 +84,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(recordsRoutes);
   await app.register(verifyRoutes);
   await app.register(trustRoutes);
+  await app.register(prefixesRoutes);
+  await app.register(productsRoutes);
+  await app.register(lotsRoutes);
+  await app.register(itemsRoutes);
+  await app.register(jobsRoutes);
   return app;
 }

@@ -4,6 +4,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import { ConfigError } from "./errors.ts";
+import { formatDigitalLink } from "./gs1/index.ts";
 import { redact } from "./verifier/redact.ts";
 
 const Hex32Key = Type.String({ pattern: "^(0x)?[0-9a-fA-F]{64}$" });
@@ -68,12 +69,22 @@ export const ConfigSchema = Type.Object({
   GROUP_COMMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 256 }),
   /** Group transactions open at once; keep it below DATABASE_POOL_SIZE, the other queries need connections too. */
   GROUP_COMMIT_TRANSACTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /**
+   * Where the service is reached from outside: the stem of every GS1 Digital Link URI it issues
+   * (the subjects of products, lots and items, and their QR codes). Without it: http://{HOST}:{PORT}.
+   */
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" })),
+  /**
+   * 32 bytes, hex: the key of the HMAC that stores scratch PINs. Needed on PostgreSQL to issue
+   * PINs; on PGlite one is made per process (PINs it issued cannot be checked after a restart).
+   */
+  PIN_HMAC_KEY: Type.Optional(Hex32Key),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
 /** Variables whose values must never be printed. */
-export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL"]);
+export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL", "PIN_HMAC_KEY"]);
 
 const PROBLEMS: Record<string, (params: Record<string, unknown>) => string> = {
   pattern: () => "has the wrong format",
@@ -113,6 +124,41 @@ function checkCombinations(config: Static<typeof ConfigSchema>, requireContract:
   if (config.ANCHOR_KEYSTORE && config.ANCHOR_PRIVATE_KEY) {
     throw new ConfigError("ANCHOR_PRIVATE_KEY", "and ANCHOR_KEYSTORE are exclusive: set one");
   }
+  if (config.PUBLIC_BASE_URL !== undefined) {
+    const problem = publicBaseUrlProblem(config.PUBLIC_BASE_URL);
+    if (problem) throw new ConfigError("PUBLIC_BASE_URL", `${problem} (got ${JSON.stringify(config.PUBLIC_BASE_URL)})`);
+  }
+}
+
+/**
+ * Why a URL cannot be the stem of GS1 Digital Link URIs (URI Syntax 1.6: http or https, a domain,
+ * optionally a path; the AIs follow it), or null. A query or fragment would end up in the middle
+ * of every URI, and a user name or password in every QR code.
+ */
+export function publicBaseUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "is not a URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "must be an http:// or https:// URL";
+  if (url.search !== "" || value.includes("?")) return "must not have a query (?…)";
+  if (url.hash !== "" || value.includes("#")) return "must not have a fragment (#…)";
+  if (url.username !== "" || url.password !== "") return "must not hold a user name or password";
+  try {
+    formatDigitalLink({ base: value, primaryKey: { ai: "01", value: "09520123456788" } });
+  } catch (error) {
+    return `cannot be the stem of a GS1 Digital Link URI: ${(error as Error).message}`;
+  }
+  return null;
+}
+
+/** The stem of the GS1 Digital Link URIs this service issues, without a trailing slash. */
+export function publicBaseUrl(config: Config): string {
+  if (config.PUBLIC_BASE_URL !== undefined) return config.PUBLIC_BASE_URL.replace(/\/+$/, "");
+  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
 }
 
 /** Where the database and chain come from, for the start-up banner. No secrets. */

@@ -2,7 +2,13 @@ import type { Kysely } from "kysely";
 import type { ApiKeysTable } from "./api-keys.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
+import type { ItemsTable } from "./items.table.ts";
+import type { JobsTable } from "./jobs.table.ts";
+import type { LotsTable } from "./lots.table.ts";
+import type { MerchantPrefixesTable } from "./merchant-prefixes.table.ts";
 import type { MerchantsTable } from "./merchants.table.ts";
+import type { ProductsTable } from "./products.table.ts";
+import type { RecordPayloadsTable } from "./record-payloads.table.ts";
 import type { RecordsTable } from "./records.table.ts";
 import type { SubjectsTable } from "./subjects.table.ts";
 
@@ -13,6 +19,12 @@ export interface Database {
   records: RecordsTable;
   subjects: SubjectsTable;
   idempotency_keys: IdempotencyKeysTable;
+  record_payloads: RecordPayloadsTable;
+  merchant_prefixes: MerchantPrefixesTable;
+  products: ProductsTable;
+  lots: LotsTable;
+  items: ItemsTable;
+  jobs: JobsTable;
 }
 
 export type Db = Kysely<Database>;

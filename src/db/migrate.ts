@@ -3,6 +3,7 @@ import { Migrator, NO_MIGRATIONS, type Migration, type MigrationResultSet } from
 import * as foundation from "./migrations/001_foundation.ts";
 import * as records from "./migrations/002_records.ts";
 import * as subjects from "./migrations/003_subjects.ts";
+import * as trace from "./migrations/005_trace.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -10,6 +11,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "001_foundation": foundation,
   "002_records": records,
   "003_subjects": subjects,
+  // 004 is the sealer's (batch leaves, seal watermark), on its own branch.
+  "005_trace": trace,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,6 +3,7 @@
 // sets, §7.12 dates).
 import type { AiComponent, ApplicationIdentifier, SyntaxTest } from "./application-identifiers.ts";
 import { isCharset39, isCharset82, isDigits } from "./charset.ts";
+import { daysInMonth, yearOfYy } from "./dates.ts";
 import { Gs1SyntaxError } from "./errors.ts";
 import { hasValidCheckDigit } from "./gtin.ts";
 
@@ -69,12 +70,8 @@ function dateProblem(part: string, dayZeroAllowed: boolean): string | null {
   const yy = Number(part.slice(0, 2));
   const mm = Number(part.slice(2, 4));
   const dd = Number(part.slice(4, 6));
-  const thisYear = new Date().getUTCFullYear();
-  const difference = yy - (thisYear % 100);
-  const century = Math.floor(thisYear / 100) + (difference >= 51 ? -1 : difference <= -50 ? 1 : 0);
-  const year = century * 100 + yy;
+  const year = yearOfYy(yy);
   if (mm < 1 || mm > 12) return `${part} is not a date YYMMDD: no month ${part.slice(2, 4)}`;
-  const daysInMonth = new Date(Date.UTC(year, mm, 0)).getUTCDate();
-  if (dd > daysInMonth || (dd === 0 && !dayZeroAllowed)) return `${part} is not a date YYMMDD: no day ${part.slice(4, 6)} in ${year}-${part.slice(2, 4)}`;
+  if (dd > daysInMonth(year, mm) || (dd === 0 && !dayZeroAllowed)) return `${part} is not a date YYMMDD: no day ${part.slice(4, 6)} in ${year}-${part.slice(2, 4)}`;
   return null;
 }

@@ -12,6 +12,7 @@ export {
   type SyntaxTest,
 } from "./application-identifiers.ts";
 export { validateAiValue } from "./ai-syntax.ts";
+export { yymmddToIsoDate, yearOfYy } from "./dates.ts";
 export { toElementString, toBracketedElementString, type AiElement } from "./element-string.ts";
 export type { DigitalLink } from "./digital-link.ts";
 export { parseDigitalLink, type ParseOptions, type ParsedDigitalLink } from "./digital-link-parse.ts";
