@@ -11,6 +11,7 @@ import storableTextPlugin from "./plugins/storable-text.ts";
 import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
+import epcisCaptureRoutes from "./routes/epcis-capture.ts";
 import healthRoutes from "./routes/health.ts";
 import itemsRoutes from "./routes/items.ts";
 import jobsRoutes from "./routes/jobs.ts";
@@ -89,5 +90,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(lotsRoutes);
   await app.register(itemsRoutes);
   await app.register(jobsRoutes);
+  await app.register(epcisCaptureRoutes);
   return app;
 }
