@@ -49,6 +49,10 @@ export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }
     "- `prev` is looked up among the caller's own records of that subject only, before the subject: another",
     "  tenant's hash gets the same 422 as a hash nobody notarized (`body.prev is not one of your records of this subject`).",
     "",
+    "- GS1 subjects (products, lots, items): a merchant registers GTINs only under its own GS1 Company",
+    "  Prefixes (a 403 naming `body.gtin` otherwise, the same for a prefix nobody holds); another merchant's",
+    "  product, lot, item or job is a 404 identical to one that does not exist (`test/trace/*.test.ts`).",
+    "",
     "These rules are tested in `test/records/tenancy.test.ts`.",
     "",
   ].join("\n");

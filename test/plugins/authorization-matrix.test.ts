@@ -10,6 +10,7 @@ import { buildApp } from "../../src/app.ts";
 import { issueApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
+import { gtinUnder } from "../support/trace.ts";
 import { matrixDocument, type Caller, CALLERS, type Cell } from "./authorization-doc.ts";
 
 const DOC_PATH = new URL("../../docs/authorization.md", import.meta.url);
@@ -39,6 +40,22 @@ async function fixtures(h: TestApp) {
   const keys: Record<Caller, { token: string } | null> = { "no key": null, "revoked key": revoked, "merchant A": a, "merchant B": b, mediator, admin: h.admin };
 
   const accepted = (await h.app.inject({ method: "POST", url: "/v1/records", headers: bearer(a), payload: { kind: "evidence.chat", subject: "matrix:a", payload: { line: "A's own" } } })).json();
+
+  // Traceability: each merchant holds a GS1 Company Prefix; A owns a product, a lot, and an items job that has ended.
+  const admin = (url: string, payload: object) => h.app.inject({ method: "POST", url, headers: bearer(h.admin), payload });
+  const asA = (url: string, payload: object) => h.app.inject({ method: "POST", url, headers: bearer(a), payload });
+  await admin(`/v1/admin/merchants/${a.merchantId}/prefixes`, { prefix: "952012" });
+  await admin(`/v1/admin/merchants/${b.merchantId}/prefixes`, { prefix: "952099" });
+  let nextGtin = 1;
+  const freshGtin = (caller: Caller) => gtinUnder(caller === "merchant B" ? "952099" : "952012", nextGtin++);
+  const gtin = freshGtin("merchant A");
+  await asA("/v1/products", { gtin, name: "Matrix tea" });
+  await asA(`/v1/products/${gtin}/lots`, { lot: "MATRIX-LOT" });
+  const job = (await asA(`/v1/products/${gtin}/lots/MATRIX-LOT/items`, { count: 2 })).json();
+  for (let status = ""; status !== "succeeded"; await new Promise((r) => setTimeout(r, 20))) {
+    status = (await h.app.inject({ method: "GET", url: job.links.self, headers: bearer(a) })).json().status;
+  }
+  const serial = (await h.database.db.selectFrom("items").select("serial").where("job_id", "=", job.id).executeTakeFirstOrThrow()).serial;
   const receipt = (await h.app.inject({ method: "GET", url: `/v1/records/${accepted.id}/receipt`, headers: bearer(a) })).json();
 
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
@@ -47,16 +64,27 @@ async function fixtures(h: TestApp) {
     // A fresh key each time: the admin's DELETE revokes it.
     keyId: { value: async () => (await issueApiKey(h.database.db, { role: "mediator", label: "matrix: to revoke" })).keyId, absent: () => "000000000000" },
     "*": { value: () => "index.css", absent: () => "no-such-file.css" },
+    gtin: { value: () => gtin, absent: () => gtinUnder("952012", 999_999) },
+    lot: { value: () => "MATRIX-LOT", absent: () => "NO-SUCH-LOT" },
+    serial: { value: () => serial, absent: () => "NOSUCHSERIAL" },
+    jobId: { value: () => job.id as string, absent: () => randomUUID() },
+    merchantId: { value: () => a.merchantId as string, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
   const boundary = "matrix-boundary";
-  const samples: Record<string, () => Sample> = {
+  const samples: Record<string, (caller: Caller) => Sample> = {
     "POST /v1/records": () => ({ payload: { kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} } }),
     "POST /v1/records/batch": () => ({ payload: { records: [{ kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} }] } }),
     "POST /v1/admin/merchants": () => ({ payload: { name: "Matrix Shop" } }),
     "POST /v1/admin/keys": () => ({ payload: { role: "mediator", label: "matrix" } }),
     "POST /v1/verify": () => ({ payload: { receipt } }),
+    "POST /v1/admin/merchants/:merchantId/prefixes": () => ({ payload: { prefix: `7${String(nextGtin++).padStart(11, "0")}` } }),
+    "POST /v1/products": (caller) => ({ payload: { gtin: freshGtin(caller), name: "Matrix tea" } }),
+    "PATCH /v1/products/:gtin": () => ({ payload: { description: "edited by the matrix" } }),
+    "POST /v1/products/:gtin/lots": () => ({ payload: { lot: `M-${nextGtin++}` } }),
+    "PATCH /v1/products/:gtin/lots/:lot": () => ({ payload: { origin: "edited by the matrix" } }),
+    "POST /v1/products/:gtin/lots/:lot/items": () => ({ payload: { count: 1 } }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
@@ -87,7 +115,7 @@ t.test("the authorization matrix: every route × every caller answers as the rou
     return out;
   };
   const send = async (route: RouteAccess, caller: Caller, pick: "value" | "absent" = "value") => {
-    const sample = samples[`${route.method} ${route.url}`]?.();
+    const sample = samples[`${route.method} ${route.url}`]?.(caller);
     const key = keys[caller];
     return h.app.inject({
       method: route.method as "GET",

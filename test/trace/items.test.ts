@@ -6,6 +6,7 @@ import t from "tap";
 import { canonicalJson, sha256Hex } from "../../src/merkle/index.ts";
 import { SERIAL_ALPHABET } from "../../src/gs1/index.ts";
 import { pinHmac } from "../../src/trace/pins.ts";
+import { itemSubject } from "../../src/trace/subjects.ts";
 import { bearer, buildTestApp } from "../support/app.ts";
 import { usingPostgres } from "../support/database.ts";
 import { gtinUnder, merchantWithPrefix, PUBLIC_BASE_URL } from "../support/trace.ts";
@@ -61,6 +62,7 @@ t.test(`an items job registers ${COUNT.toLocaleString("en")} items, each a row a
     t.equal(new Set(items.map((i) => i.serial)).size, COUNT, "serials are unique");
     t.ok(items.every((i) => i.serial.length === 12 && [...i.serial].every((c) => SERIAL_ALPHABET.includes(c))), "12 characters of the 62");
     t.ok(items.every((i) => i.subject === `${PUBLIC_BASE_URL}/01/${gtin14}/21/${i.serial}`), "the subject is the canonical Digital Link");
+    for (const item of items.slice(0, 100)) t.equal(item.subject, itemSubject(PUBLIC_BASE_URL, gtin14, item.serial), "exactly as formatDigitalLink writes it");
     const records = await db.selectFrom("records").select((eb) => eb.fn.countAll<string>().as("n")).where("kind", "=", "trace.item").executeTakeFirstOrThrow();
     t.equal(Number(records.n), COUNT, "one record per item");
     const heads = await db.selectFrom("subjects").select((eb) => eb.fn.countAll<string>().as("n")).where("subject", "like", `${PUBLIC_BASE_URL}/01/${gtin14}/21/%`).executeTakeFirstOrThrow();
