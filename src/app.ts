@@ -19,7 +19,10 @@ import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
 import prefixesRoutes from "./routes/prefixes.ts";
 import productsRoutes from "./routes/products.ts";
+import qrRoutes from "./routes/qr.ts";
 import recordsRoutes from "./routes/records.ts";
+import resolverLinksRoutes from "./routes/resolver-links.ts";
+import resolverRoutes from "./routes/resolver.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 
@@ -91,5 +94,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(itemsRoutes);
   await app.register(jobsRoutes);
   await app.register(epcisCaptureRoutes);
+  await app.register(resolverRoutes);
+  await app.register(resolverLinksRoutes);
+  await app.register(qrRoutes);
   return app;
 }

@@ -5,6 +5,7 @@ import * as records from "./migrations/002_records.ts";
 import * as subjects from "./migrations/003_subjects.ts";
 import * as trace from "./migrations/005_trace.ts";
 import * as epcis from "./migrations/006_epcis.ts";
+import * as links from "./migrations/007_links.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   // 004 is the sealer's (batch leaves, seal watermark), on its own branch.
   "005_trace": trace,
   "006_epcis": epcis,
+  "007_links": links,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
