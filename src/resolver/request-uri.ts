@@ -14,7 +14,7 @@ const FIELD_OF_AI: Record<string, string> = { "01": "params.gtin", "10": "params
 function fieldOf(ai: string | undefined, path: string): string {
   if (ai === undefined) return "url";
   const inPath = path.split("/").some((segment, i, all) => segment === ai && i % 2 === 1 && i < all.length - 1);
-  return inPath ? (FIELD_OF_AI[ai] ?? "url") : `query.${ai}`;
+  return inPath ? (FIELD_OF_AI[ai] ?? "url") : `querystring.${ai}`;
 }
 
 export interface RequestUri {

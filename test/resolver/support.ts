@@ -1,8 +1,12 @@
 // A merchant with a product, a lot and two serialised items, for the resolver and QR tests.
+import { randomBytes } from "node:crypto";
 import { bearer, buildTestApp, type TestApp } from "../support/app.ts";
 import { gtinUnder, merchantWithPrefix, PUBLIC_BASE_URL } from "../support/trace.ts";
 
 export const PREFIX = "9520123";
+
+/** The key scratch PINs are hashed with (src/trace/pins.ts). */
+export const PIN_HMAC_KEY = randomBytes(32).toString("hex");
 
 export interface Catalogue {
   h: TestApp;
@@ -18,7 +22,7 @@ export interface Catalogue {
 }
 
 export async function catalogue(options: { pins?: boolean; items?: number } = {}): Promise<Catalogue> {
-  const h = await buildTestApp({ PUBLIC_BASE_URL });
+  const h = await buildTestApp({ PUBLIC_BASE_URL, PIN_HMAC_KEY });
   const key = await merchantWithPrefix(h, "Tea House", PREFIX);
   const gtin13 = gtinUnder(PREFIX, 42);
   const post = async (url: string, payload: object) => {
