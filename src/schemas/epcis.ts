@@ -24,7 +24,6 @@ export const CaptureJobView = Type.Object(
 
 export const RecallBody = Type.Object(
   {
-    uri: Type.String({ minLength: 1, maxLength: 2048, description: "GS1 Digital Link of one of your products (/01/{gtin}) or lots (/01/{gtin}/10/{lot})" }),
     reason: Type.String({ minLength: 1, maxLength: 2000 }),
     instructions: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: "What holders of the goods should do" })),
   },
@@ -34,7 +33,6 @@ export type RecallBodyT = Static<typeof RecallBody>;
 
 export const RecallWithdrawalBody = Type.Object(
   {
-    uri: Type.String({ minLength: 1, maxLength: 2048 }),
     reason: Type.String({ minLength: 1, maxLength: 2000, description: "Why the recall ends" }),
   },
   { additionalProperties: false },

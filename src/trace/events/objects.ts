@@ -33,6 +33,7 @@ const CANONICAL_PATH = /^https:\/\/id\.gs1\.org\/([0-9]+)\/([^/]+)(?:\/([0-9]+)\
 export class SubjectMapper {
   readonly #base: string;
   readonly #known = new Map<string, { key: NamedObject["key"]; subject: string | null }>();
+  readonly #productStems = new Map<string, string>();
 
   constructor(base: string) {
     this.#base = base;
@@ -48,6 +49,19 @@ export class SubjectMapper {
     return known;
   }
 
+  #productStem(gtin14: string): string | null {
+    let stem = this.#productStems.get(gtin14);
+    if (stem === undefined) {
+      try {
+        stem = formatDigitalLink({ base: this.#base, primaryKey: { ai: "01", value: gtin14 } });
+      } catch {
+        return null;
+      }
+      this.#productStems.set(gtin14, stem);
+    }
+    return stem;
+  }
+
   #compute(uri: string): { key: NamedObject["key"]; subject: string | null } {
     // CBV 2.0 §8.9's constrained form: id.gs1.org, numeric AIs, GTIN-14, only the finest qualifier.
     const canonical = canonicalGs1Uri(uri);
@@ -55,6 +69,13 @@ export class SubjectMapper {
     if (!match) return { key: null, subject: null };
     const [, ai, value, qualifierAi, qualifierValue] = match as unknown as [string, string, string, string | undefined, string | undefined];
     const key = { ai, value: decodeURIComponent(value) };
+    // The common case at bulk speed: a GTIN with a serial or lot of letters and digits, which URI
+    // Syntax 1.6 leaves unencoded, is the product's URI with /21/{serial} or /10/{lot} appended,
+    // exactly as formatDigitalLink writes it (src/trace/subjects.ts itemSubjects does the same).
+    if (ai === "01" && (qualifierAi === undefined || ((qualifierAi === "21" || qualifierAi === "10") && /^[A-Za-z0-9]{1,20}$/.test(qualifierValue!)))) {
+      const stem = this.#productStem(key.value);
+      if (stem !== null) return { key, subject: qualifierAi === undefined ? stem : `${stem}/${qualifierAi}/${qualifierValue}` };
+    }
     const keyQualifiers = qualifierAi === undefined ? [] : [{ ai: qualifierAi, value: decodeURIComponent(qualifierValue!) }];
     try {
       return { key, subject: formatDigitalLink({ base: this.#base, primaryKey: key, keyQualifiers }) };

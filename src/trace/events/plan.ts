@@ -12,7 +12,10 @@ export const MAX_CAPTURE_EVENTS = 10_000;
 export interface PlannedEvent {
   /** Position in the document's eventList, for error messages. */
   index: number;
-  /** The CBV 2.0 event hash ID (CBV 2.0 §8.9): the event's identity in Tracemark. */
+  /** The event as captured, and the document's @context it was captured under. */
+  source: Record<string, unknown>;
+  context: unknown;
+  /** The CBV 2.0 event hash ID (CBV 2.0 §8.9): the event's identity in Tracemark ("" until identifyEvents). */
   hashId: string;
   /** An error declaration (EPCIS 2.0 §7.4.1.6): the original event sent again with errorDeclaration. */
   declaration: boolean;
@@ -69,26 +72,24 @@ export function checkDocument(document: unknown): Record<string, unknown>[] {
 
 const bare = (vocabulary: "bizStep" | "disposition", value: unknown) => (typeof value === "string" ? (cbvTerm(vocabulary, value) ?? value) : null);
 
-/** The events of a valid document, each hashed and mapped to its subjects. */
+/**
+ * The events of a valid document, each mapped to its subjects: what the ownership check needs
+ * before the capture is answered. Their identity (hash ID, payload bytes) comes from
+ * identifyEvents, which a large capture runs chunk by chunk while the previous chunk is written.
+ */
 export function planEvents(document: Record<string, unknown>, events: Record<string, unknown>[], mapper: SubjectMapper): PlannedEvent[] {
   const context = document["@context"];
   return events.map((event, index) => {
-    const hashId = eventHashId(event, { context });
-    // The stored event stands on its own: the document's @context (where its extension prefixes
-    // are declared) goes with it, and the hash ID becomes its eventID when it had none. Neither
-    // changes the hash ID, which leaves out @context and eventID (CBV 2.0 §8.9).
-    const stored: Record<string, unknown> = { ...event };
-    if (stored["@context"] === undefined && context !== undefined) stored["@context"] = context;
-    if (stored["eventID"] === undefined) stored["eventID"] = hashId;
-    const payload = canonicalJson(stored);
     const objects = objectsOf(event, mapper);
     const subjects = [...new Set(objects.map((o) => o.subject).filter((s): s is string => s !== null))];
     return {
       index,
-      hashId,
+      source: event,
+      context,
+      hashId: "",
       declaration: event["errorDeclaration"] !== undefined,
-      payload,
-      contentHash: sha256Hex(payload),
+      payload: "",
+      contentHash: "",
       eventType: String(event["type"]),
       eventTime: new Date(String(event["eventTime"])),
       action: typeof event["action"] === "string" ? event["action"] : null,
@@ -99,6 +100,30 @@ export function planEvents(document: Record<string, unknown>, events: Record<str
       aggregation: aggregationOf(event, objects),
     };
   });
+}
+
+/** Fills in each event's CBV 2.0 hash ID and the RFC 8785 bytes it is stored as. */
+export function identifyEvents(events: readonly PlannedEvent[]): void {
+  for (const event of events) {
+    if (event.hashId !== "") continue;
+    event.hashId = eventHashId(event.source, { context: event.context });
+    // The stored event stands on its own: the document's @context (where its extension prefixes
+    // are declared) goes with it, and the hash ID becomes its eventID when it had none. Neither
+    // changes the hash ID, which leaves out @context and eventID (CBV 2.0 §8.9).
+    const stored: Record<string, unknown> = { ...event.source };
+    if (stored["@context"] === undefined && event.context !== undefined) stored["@context"] = event.context;
+    if (stored["eventID"] === undefined) stored["eventID"] = event.hashId;
+    event.payload = canonicalJson(stored);
+    event.contentHash = sha256Hex(event.payload);
+  }
+}
+
+/** identifyEvents a slice at a time, yielding between slices so that database replies are handled meanwhile. */
+export async function identifyEventsInSlices(events: readonly PlannedEvent[], slice = 100): Promise<void> {
+  for (let start = 0; start < events.length; start += slice) {
+    identifyEvents(events.slice(start, start + slice));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** EPCIS 2.0 §7.4.3: ADD puts childEPCs into parentID, DELETE takes them (all, when none are listed) out. */
