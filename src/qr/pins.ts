@@ -21,16 +21,16 @@ export async function takeLotPins(db: Db, jobs: JobRunner, merchantId: string, g
     .where("secret_result", "=", true)
     .where((eb) => eb.and([eb(eb.ref("target", "->>").key("gtin"), "=", gtin), eb(eb.ref("target", "->>").key("lot"), "=", lot)]))
     .execute();
-  if (rows.length === 0) throw new AppError("VALIDATION_FAILED", "querystring.pins: no item of this lot was issued with a scratch PIN", { field: "querystring.pins" });
+  if (rows.length === 0) throw new AppError("VALIDATION_FAILED", "query.pins: no item of this lot was issued with a scratch PIN", { field: "query.pins" });
   const unfinished = rows.find((r) => r.status === "queued" || r.status === "running");
-  if (unfinished) throw new AppError("CONFLICT", `querystring.pins: items job ${unfinished.id} is ${unfinished.status}; take the PINs once it has ended`, { field: "querystring.pins" });
+  if (unfinished) throw new AppError("CONFLICT", `query.pins: items job ${unfinished.id} is ${unfinished.status}; take the PINs once it has ended`, { field: "query.pins" });
   const byJob = new Map<string, readonly string[]>();
   for (const { id } of rows) {
     const pins = jobs.takeOnce(id) as string[] | undefined;
     if (pins) byJob.set(id, pins);
   }
   if (byJob.size === 0) {
-    throw new AppError("GONE", "querystring.pins: this lot's PINs were handed out already (or their hour passed); Tracemark keeps only their keyed hashes. Download without pins=1", { field: "querystring.pins" });
+    throw new AppError("GONE", "query.pins: this lot's PINs were handed out already (or their hour passed); Tracemark keeps only their keyed hashes. Download without pins=1", { field: "query.pins" });
   }
   return { byJob, partial: byJob.size < rows.length };
 }

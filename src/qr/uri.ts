@@ -17,19 +17,19 @@ export async function qrUri(db: Db, base: string, uri: string): Promise<string> 
   try {
     link = parseDigitalLink(uri);
   } catch (error) {
-    if (error instanceof Gs1SyntaxError) throw new AppError("VALIDATION_FAILED", `querystring.uri is not a GS1 Digital Link URI (URI Syntax 1.6): ${error.message}`, { field: "querystring.uri" });
+    if (error instanceof Gs1SyntaxError) throw new AppError("VALIDATION_FAILED", `query.uri is not a GS1 Digital Link URI (URI Syntax 1.6): ${error.message}`, { field: "query.uri" });
     throw error;
   }
   const canonical = canonicalDigitalLink(link);
   if (!canonical.startsWith(`${base.toLowerCase()}/`) || link.primaryKey.ai !== "01" || link.stem.toLowerCase() !== base.toLowerCase()) {
-    throw new AppError("VALIDATION_FAILED", `querystring.uri must be a /01/{gtin} URI on ${base}, the resolver these codes lead to`, { field: "querystring.uri" });
+    throw new AppError("VALIDATION_FAILED", `query.uri must be a /01/{gtin} URI on ${base}, the resolver these codes lead to`, { field: "query.uri" });
   }
   const qualifier = (ai: string) => link.keyQualifiers.find((q) => q.ai === ai)?.value ?? null;
-  if (link.keyQualifiers.some((q) => q.ai !== "10" && q.ai !== "21")) throw new AppError("VALIDATION_FAILED", "querystring.uri: only lots (10) and serials (21) are registered here", { field: "querystring.uri" });
+  if (link.keyQualifiers.some((q) => q.ai !== "10" && q.ai !== "21")) throw new AppError("VALIDATION_FAILED", "query.uri: only lots (10) and serials (21) are registered here", { field: "query.uri" });
   try {
     await identify(db, { gtin: link.primaryKey.value, lot: qualifier("10"), serial: qualifier("21") });
   } catch (error) {
-    if (error instanceof AppError && error.code === "NOT_FOUND") throw new AppError("NOT_FOUND", `querystring.uri: ${error.message}: ${canonical} is not registered here, so no code is drawn for it`, { field: "querystring.uri" });
+    if (error instanceof AppError && error.code === "NOT_FOUND") throw new AppError("NOT_FOUND", `query.uri: ${error.message}: ${canonical} is not registered here, so no code is drawn for it`, { field: "query.uri" });
     throw error;
   }
   return canonical;

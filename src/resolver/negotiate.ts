@@ -46,7 +46,7 @@ export function requestedLinkType(text: string, base: string): string {
   if (text.startsWith("gs1:")) return GS1_VOC + text.slice(4);
   if (/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(text)) return ownVocabulary(base) + text;
   if (/^https?:\/\/\S+$/.test(text)) return text;
-  throw new AppError("VALIDATION_FAILED", "querystring.linkType must be linkset, all, gs1:{term}, a term of ours or an absolute link-type URI", { field: "querystring.linkType" });
+  throw new AppError("VALIDATION_FAILED", "query.linkType must be linkset, all, gs1:{term}, a term of ours or an absolute link-type URI", { field: "query.linkType" });
 }
 
 export function negotiate(base: string, contexts: readonly LinkContext[], request: ResolverRequest): Answer {
@@ -59,7 +59,7 @@ export function negotiate(base: string, contexts: readonly LinkContext[], reques
   // The most specific level that has links of the type: an item's request finds its product's pip.
   const candidates = [...contexts].reverse().find((c) => (c.links.get(type) ?? []).length > 0)?.links.get(type);
   if (!candidates) {
-    throw new AppError("NOT_FOUND", `no link of type ${linkType} for this identifier; ?linkType=linkset lists the links there are`, { field: "querystring.linkType" });
+    throw new AppError("NOT_FOUND", `no link of type ${linkType} for this identifier; ?linkType=linkset lists the links there are`, { field: "query.linkType" });
   }
   const link = bestMatch(candidates, request, accepts);
   return { kind: "redirect", location: withQuery(link.href, passedOn(request.rawQuery)), linkType: type };

@@ -14,7 +14,7 @@ const FIELD_OF_AI: Record<string, string> = { "01": "params.gtin", "10": "params
 function fieldOf(ai: string | undefined, path: string): string {
   if (ai === undefined) return "url";
   const inPath = path.split("/").some((segment, i, all) => segment === ai && i % 2 === 1 && i < all.length - 1);
-  return inPath ? (FIELD_OF_AI[ai] ?? "url") : `querystring.${ai}`;
+  return inPath ? (FIELD_OF_AI[ai] ?? "url") : `query.${ai}`;
 }
 
 export interface RequestUri {
@@ -30,7 +30,9 @@ export function requestUri(url: string): RequestUri {
   const rawQuery = queryAt < 0 ? "" : url.slice(queryAt + 1);
   let link: ParsedDigitalLink;
   try {
-    link = parseDigitalLink(STEM + path + (rawQuery === "" ? "" : `?${rawQuery}`));
+    // A GTIN-8/12/13 is padded to 14 digits: URI Syntax 1.4+ writes 14, but codes printed from
+    // older tools (and people typing) use the short forms, and the check digit still guards them.
+    link = parseDigitalLink(STEM + path + (rawQuery === "" ? "" : `?${rawQuery}`), { permitZeroSuppressedGtin: true });
   } catch (error) {
     if (!(error instanceof Gs1SyntaxError)) throw error;
     const field = fieldOf(error.ai, path);

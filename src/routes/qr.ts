@@ -34,7 +34,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { uri, format = "png", ecc = "M", size, module } = request.query;
-      if (size !== undefined && module !== undefined) throw new AppError("VALIDATION_FAILED", "querystring.size and querystring.module are two ways to give the size: send one", { field: "querystring.size" });
+      if (size !== undefined && module !== undefined) throw new AppError("VALIDATION_FAILED", "query.size and query.module are two ways to give the size: send one", { field: "query.size" });
       const canonical = await qrUri(app.db, base, uri);
       const image = await renderQr(canonical, { format, ecc, ...(size === undefined ? {} : { width: size }), ...(module === undefined ? {} : { modulePx: module }) });
       // Deterministic for a URI, and registered things are never deleted: a long cache is safe.

@@ -70,17 +70,17 @@ t.test("QR codes", async (t) => {
 
   await t.test("refuses what no code should be printed for, naming query fields", async (t) => {
     const cases: Array<[string, number, string]> = [
-      [uriOf("https://elsewhere.example/01/09520123000424"), 400, "querystring.uri"],
-      [uriOf(`${PUBLIC_BASE_URL}/products/42`), 400, "querystring.uri"],
-      [uriOf(`${PUBLIC_BASE_URL}/01/09520123000425`), 400, "querystring.uri"],
-      [uriOf(`${PUBLIC_BASE_URL}/01/0${gtinUnder(PREFIX, 999)}`), 404, "querystring.uri"],
-      [uriOf(`${c.productUri}/21/NOTISSUED`), 404, "querystring.uri"],
-      [`${uriOf(c.productUri)}&size=300&module=4`, 400, "querystring.size"],
-      [`${uriOf(c.productUri)}&size=5000`, 400, "querystring.size"],
-      [`${uriOf(c.productUri)}&module=0`, 400, "querystring.module"],
-      [`${uriOf(c.productUri)}&ecc=H`, 400, "querystring.ecc"],
-      [`${uriOf(c.productUri)}&format=gif`, 400, "querystring.format"],
-      ["", 400, "querystring.uri"],
+      [uriOf("https://elsewhere.example/01/09520123000424"), 400, "query.uri"],
+      [uriOf(`${PUBLIC_BASE_URL}/products/42`), 400, "query.uri"],
+      [uriOf(`${PUBLIC_BASE_URL}/01/09520123000425`), 400, "query.uri"],
+      [uriOf(`${PUBLIC_BASE_URL}/01/0${gtinUnder(PREFIX, 999)}`), 404, "query.uri"],
+      [uriOf(`${c.productUri}/21/NOTISSUED`), 404, "query.uri"],
+      [`${uriOf(c.productUri)}&size=300&module=4`, 400, "query.size"],
+      [`${uriOf(c.productUri)}&size=5000`, 400, "query.size"],
+      [`${uriOf(c.productUri)}&module=0`, 400, "query.module"],
+      [`${uriOf(c.productUri)}&ecc=H`, 400, "query.ecc"],
+      [`${uriOf(c.productUri)}&format=gif`, 400, "query.format"],
+      ["", 400, "query.uri"],
     ];
     for (const [query, status, field] of cases) {
       const res = await qr(query);
@@ -114,7 +114,7 @@ t.test("QR codes", async (t) => {
     }
     const again = await h.app.inject({ method: "GET", url: `${zipUrl}?pins=1`, headers: bearer(c.key) });
     t.equal(again.statusCode, 410, "the PINs are handed out once");
-    t.match(again.json(), { error: { code: "GONE", field: "querystring.pins" } });
+    t.match(again.json(), { error: { code: "GONE", field: "query.pins" } });
     const jobView = (await h.app.inject({ method: "GET", url: `/v1/jobs/${c.jobId}`, headers: bearer(c.key) })).json();
     t.equal(jobView.pins, "gone", "and the job says they are gone");
   });

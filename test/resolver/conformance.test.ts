@@ -112,9 +112,9 @@ t.test("the GS1-Conformant resolver checklist, line by line", async (t) => {
           [`${productPath}/10/${"L".repeat(21)}`, "params.lot"],
           [`${productPath}/21/${"S".repeat(21)}`, "params.serial"],
           [`${productPath}/21/a%00b`, "params.serial"],
-          [`${lotPath}?17=991399`, "querystring.17"],
-          [`${productPath}?10=ABC`, "querystring.10"],
-          [`${productPath}?999=1`, "querystring.999"],
+          [`${lotPath}?17=991399`, "query.17"],
+          [`${productPath}?10=ABC`, "query.10"],
+          [`${productPath}?999=1`, "query.999"],
         ];
         for (const [url, field] of cases) {
           const res = await get(url);
@@ -131,7 +131,7 @@ t.test("the GS1-Conformant resolver checklist, line by line", async (t) => {
           [`${productPath}/10/NOLOT`, 404, "params.lot"],
           [`${productPath}/21/NOSUCHSERIAL`, 404, "params.serial"],
           [`${path(c.productUri)}/10/OTHER/21/${serial}`, 404, "params.serial"],
-          [`${productPath}?linkType=gs1:epil`, 404, "querystring.linkType"],
+          [`${productPath}?linkType=gs1:epil`, 404, "query.linkType"],
           ["/01/123", 400, "params.gtin"],
         ];
         for (const [url, status, field] of errors) {
@@ -239,7 +239,7 @@ t.test("the GS1-Conformant resolver checklist, line by line", async (t) => {
         t.equal((await get(`${itemPath}?linkType=${encodeURIComponent(`${PUBLIC_BASE_URL}/voc/brewingGuide`)}`)).headers["location"], "https://tea.example/brew", "the merchant's own link type, from the product level");
         const absent = await get(`${productPath}?linkType=gs1:smpc`);
         t.equal(absent.statusCode, 404, "a link type no level has: 404");
-        t.match(absent.json(), { error: { code: "NOT_FOUND", field: "querystring.linkType" } });
+        t.match(absent.json(), { error: { code: "NOT_FOUND", field: "query.linkType" } });
       },
     ],
     [
