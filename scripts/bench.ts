@@ -7,6 +7,10 @@
 //   3. Ingest through the HTTP API, single and batch endpoints, into DATABASE_URL (PIPELINE off)
 //   4. Accept → anchored delay with the pipeline running (BATCH_INTERVAL_MS, default 2,000)
 //   5. Single-record writes at 16 and 64 in flight (req/s, p99), then receipt reads (scripts/bench/single.ts)
+//   6. Sealing capacity: records sealed per second with nothing else to do (PostgreSQL only)
+//   7. Sustained ingest at full speed WITH the pipeline running (PostgreSQL only; --seconds=N,
+//      default 120): accepted/s, sealed/s, the unsealed backlog over time, accept→final
+//      p50/p95/max, bytes per record, GET receipt req/s
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -19,14 +23,20 @@ import { benchLatency, type LatencyResult } from "./bench/latency.ts";
 import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
+import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
 const ANCHOR_GAS_TARGET = 60_000n;
 const BATCH_INGEST_TARGET = 10_000;
 const LATENCY_SLACK_MS = 2_000;
+const FINAL_SLACK_MS = 3_000;
+const SEAL_TO_INGEST_TARGET = 2;
+const BACKLOG_BATCHES_TARGET = 3;
+const BYTES_PER_RECORD_TARGET = 1_024;
+const RECEIPTS_PER_SEC_TARGET = 2_500;
 
 interface SummaryRow {
   what: string;
@@ -173,6 +183,51 @@ function reportLatency(databaseLabel: string, r: LatencyResult): void {
   summary.push({ what: "accept → anchored p95 (p50 / max)", measured: `${fmt(r.p95Ms)} ms (${fmt(r.p50Ms)} / ${fmt(r.maxMs)})`, target: `<= ${fmt(target)} ms`, verdict: verdict(pass) });
 }
 
+// 5 ----------------------------------------------------------------------------------------------
+
+function reportSealCapacity(r: SealCapacity): void {
+  heading("5. Sealing capacity (records sealed per second, nothing else running in the bench)");
+  line(`${fmt(r.records)} records inserted through notarize(), then sealBatch() back to back in batches of ${fmt(r.batchMax)} (no record is written to)`);
+  const sorted = [...r.msPerBatch].sort((a, b) => a - b);
+  line(`  ${fmt(r.perSec)} records/s; per batch: min ${fmt(sorted[0] ?? NaN)} ms, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? NaN)} ms, max ${fmt(sorted.at(-1) ?? NaN)} ms`);
+  summary.push({ what: `sealing capacity (batches of ${fmt(r.batchMax)})`, measured: `${fmt(r.perSec)} rec/s`, target: "(see sealed ÷ accepted below)", verdict: "" });
+}
+
+// 6 ----------------------------------------------------------------------------------------------
+
+function reportSustained(r: SustainedResult, capacity: SealCapacity | null): void {
+  heading("6. Sustained ingest with the pipeline running (server child process, PIPELINE=on)");
+  line(`POST /v1/records/batch (1,000 records a request, 3 in flight) for ${r.seconds} s; BATCH_MAX=${fmt(r.batchMax)}, BATCH_INTERVAL_MS=${fmt(r.batchIntervalMs)}; in-process Hardhat chain`);
+  line("  t (s)   accepted/s   sealed/s   backlog (accepted − sealed)   final");
+  const every = Math.max(1, Math.round(r.samples.length / 24));
+  for (let i = every; i < r.samples.length; i += every) {
+    const a = r.samples[i - every]!;
+    const b = r.samples[i]!;
+    const dt = (b.atMs - a.atMs) / 1000;
+    line(`  ${fmt(b.atMs / 1000).padStart(5)}   ${fmt((b.accepted - a.accepted) / dt).padStart(10)}   ${fmt((b.sealed - a.sealed) / dt).padStart(8)}   ${fmt(b.accepted - b.sealed).padStart(27)}   ${fmt(b.final).padStart(9)}`);
+  }
+  line(`  accepted ${fmt(r.acceptedPerSec)} records/s, sealed ${fmt(r.sealedPerSec)} records/s over the run (${r.errors} request errors)`);
+  const backlogLimit = BACKLOG_BATCHES_TARGET * r.batchMax;
+  const bounded = r.maxBacklogSecondHalf <= backlogLimit && r.backlogAtEnd <= backlogLimit;
+  line(`  backlog: max ${fmt(r.maxBacklog)}, max in the second half ${fmt(r.maxBacklogSecondHalf)}, at the end ${fmt(r.backlogAtEnd)} [target <= ${BACKLOG_BATCHES_TARGET} × BATCH_MAX = ${fmt(backlogLimit)}] ${verdict(bounded)}`);
+  line(`  every record final ${r.drainedMs === null ? "NOT within the drain timeout" : `${fmt(r.drainedMs)} ms after the load stopped`}`);
+  const finalTarget = r.batchIntervalMs + FINAL_SLACK_MS;
+  const finalPass = r.final.p95Ms <= finalTarget && r.drainedMs !== null;
+  line(`  accept → final over ${fmt(r.final.records)} records: p50 ${fmt(r.final.p50Ms)} ms, p95 ${fmt(r.final.p95Ms)} ms, max ${fmt(r.final.maxMs)} ms [target p95 <= BATCH_INTERVAL_MS + 3 s = ${fmt(finalTarget)} ms] ${verdict(finalPass)}`);
+  const b = r.bytes;
+  line(`  bytes per record after sealing, ${fmt(b.records)} records: ${fmt(b.perRecord)} (records heap ${fmt(b.recordsHeap)} + indexes ${fmt(b.recordsIndexes)} + batches and leaves ${fmt(b.batchStorage, 1)}) [target <= ${fmt(BYTES_PER_RECORD_TARGET)}] ${verdict(b.perRecord <= BYTES_PER_RECORD_TARGET)}`);
+  line(`  GET /v1/records/:id/receipt, 16 in flight, 2,000 sealed records spread over the table: ${fmt(r.receipts.perSec)} req/s (p50 ${fmt(r.receipts.p50Ms, 1)} ms, p99 ${fmt(r.receipts.p99Ms, 1)} ms, ${r.receipts.errors} errors) [target >= ${fmt(RECEIPTS_PER_SEC_TARGET)}] ${verdict(r.receipts.perSec >= RECEIPTS_PER_SEC_TARGET)}`);
+  if (capacity) {
+    const ratio = capacity.perSec / r.acceptedPerSec;
+    summary.push({ what: "sealing capacity ÷ sustained accepted/s", measured: `${ratio.toFixed(2)} (${fmt(capacity.perSec)} ÷ ${fmt(r.acceptedPerSec)})`, target: `>= ${SEAL_TO_INGEST_TARGET}`, verdict: verdict(ratio >= SEAL_TO_INGEST_TARGET) });
+  }
+  summary.push({ what: "sustained: accepted/s, sealed/s (pipeline on)", measured: `${fmt(r.acceptedPerSec)}, ${fmt(r.sealedPerSec)}`, target: "(informative)", verdict: "" });
+  summary.push({ what: "sustained: unsealed backlog, second half / end", measured: `${fmt(r.maxBacklogSecondHalf)} / ${fmt(r.backlogAtEnd)}`, target: `<= ${fmt(backlogLimit)}`, verdict: verdict(bounded) });
+  summary.push({ what: "sustained: accept → final p95 (p50 / max)", measured: `${fmt(r.final.p95Ms)} ms (${fmt(r.final.p50Ms)} / ${fmt(r.final.maxMs)})`, target: `<= ${fmt(finalTarget)} ms`, verdict: verdict(finalPass) });
+  summary.push({ what: "bytes per record after sealing", measured: fmt(b.perRecord), target: `<= ${fmt(BYTES_PER_RECORD_TARGET)}`, verdict: verdict(b.perRecord <= BYTES_PER_RECORD_TARGET) });
+  summary.push({ what: "GET receipt req/s (16 in flight)", measured: `${fmt(r.receipts.perSec)} (p99 ${fmt(r.receipts.p99Ms, 1)} ms)`, target: `>= ${fmt(RECEIPTS_PER_SEC_TARGET)}`, verdict: verdict(r.receipts.perSec >= RECEIPTS_PER_SEC_TARGET) });
+}
+
 // ------------------------------------------------------------------------------------------------
 
 function printSummary(): void {
@@ -251,6 +306,19 @@ async function main(): Promise<void> {
         }
       });
     }
+
+    let capacity: SealCapacity | null = null;
+    if (parts.has("seal") && serverUrl) {
+      await part("seal", async () => {
+        capacity = await benchSealCapacity(serverUrl);
+        reportSealCapacity(capacity);
+      });
+    }
+    if (parts.has("sustained") && serverUrl) {
+      const seconds = Number(process.argv.find((a) => a.startsWith("--seconds="))?.slice("--seconds=".length) ?? 120);
+      await part("sustained", async () => reportSustained(await benchSustained({ serverUrl, seconds }), capacity));
+    }
+    if (!serverUrl && (parts.has("seal") || parts.has("sustained"))) line("\n(seal and sustained need DATABASE_URL: skipped)");
   } finally {
     await (chain as ChainHandle | null)?.close();
   }

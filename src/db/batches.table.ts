@@ -24,6 +24,11 @@ export interface BatchesTable {
   attempts: Generated<number>;
   reorgs: Generated<number>;
   last_error: string | null;
+  /** The records.seq range this batch covers (migration 004); null for batches sealed before it. */
+  records_from: Int8 | null;
+  records_to: Int8 | null;
+  /** Seqs in the range that are not the batch's records (rolled-back inserts, rows sealed before 004). */
+  holes: ColumnType<(string | number)[], (string | number)[] | undefined, never>;
 }
 export type BatchRow = Selectable<BatchesTable>;
 export type NewBatchRow = Insertable<BatchesTable>;

@@ -3,6 +3,7 @@ import { Migrator, NO_MIGRATIONS, type Migration, type MigrationResultSet } from
 import * as foundation from "./migrations/001_foundation.ts";
 import * as records from "./migrations/002_records.ts";
 import * as subjects from "./migrations/003_subjects.ts";
+import * as batchTrees from "./migrations/004_batch_trees.ts";
 import * as trace from "./migrations/005_trace.ts";
 import * as epcis from "./migrations/006_epcis.ts";
 import * as links from "./migrations/007_links.ts";
@@ -13,7 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "001_foundation": foundation,
   "002_records": records,
   "003_subjects": subjects,
-  // 004 is the sealer's (batch leaves, seal watermark), on its own branch.
+  "004_batch_trees": batchTrees,
   "005_trace": trace,
   "006_epcis": epcis,
   "007_links": links,
@@ -35,6 +36,12 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 export async function migrateDown(db: Kysely<any>, all = false): Promise<string[]> {
   const m = migrator(db);
   return applied(all ? await m.migrateTo(NO_MIGRATIONS) : await m.migrateDown());
+}
+
+/** Reverts migrations until `name` is the newest applied (tests of one migration's data step). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateDownTo(db: Kysely<any>, name: string): Promise<string[]> {
+  return applied(await migrator(db).migrateTo(name));
 }
 
 function applied({ error, results }: MigrationResultSet): string[] {

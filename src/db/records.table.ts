@@ -12,9 +12,9 @@ export interface RecordsTable {
   submitter_key_id: string;
   merchant_id: string | null;
   accepted_at: Generated<Date>;
+  /** Set only for records sealed before migration 004; later batches cover a range of seq. */
   batch_seq: number | null;
   leaf_index: number | null;
-  audit_path: string | null;
 }
 export type RecordRow = Selectable<RecordsTable>;
 export type NewRecordRow = Insertable<RecordsTable>;

@@ -33,16 +33,28 @@ export function randomSerial(length: number, alphabet: string = SERIAL_ALPHABET)
   if (!Number.isInteger(length) || length < 1 || length > MAX_SERIAL_LENGTH) {
     throw new RangeError(`a serial has 1 to ${MAX_SERIAL_LENGTH} characters, not ${length}`);
   }
-  if (alphabet.length < 2 || alphabet.length > 256 || new Set(alphabet).size !== alphabet.length) {
-    throw new RangeError("the alphabet needs 2 to 256 distinct characters");
-  }
-  const limit = 256 - (256 % alphabet.length);
+  const limit = rejectionLimitOf(alphabet);
   let serial = "";
   while (serial.length < length) {
     const byte = nextRandomByte();
     if (byte < limit) serial += alphabet[byte % alphabet.length];
   }
   return serial;
+}
+
+// An alphabet is checked once, not on each of a job's 100,000 calls.
+const limits = new Map<string, number>();
+
+/** The bytes below this are used, the rest drawn again: the largest multiple of the alphabet's size ≤ 256. */
+function rejectionLimitOf(alphabet: string): number {
+  const known = limits.get(alphabet);
+  if (known !== undefined) return known;
+  if (alphabet.length < 2 || alphabet.length > 256 || new Set(alphabet).size !== alphabet.length) {
+    throw new RangeError("the alphabet needs 2 to 256 distinct characters");
+  }
+  const limit = 256 - (256 % alphabet.length);
+  if (limits.size < 16) limits.set(alphabet, limit);
+  return limit;
 }
 
 // Random bytes come from Web Crypto's getRandomValues (the OS CSPRNG in Node and in browsers,

@@ -18,6 +18,8 @@ export interface BuiltTree {
   readonly size: number;
   /** RFC 9162 §2.1.3.1 PATH(index, D[size]): sibling hashes from the leaf up to the root. */
   auditPath(index: number): Buffer[];
+  /** Every node, level by level from the leaves up, 32 bytes each: see auditPathPositions(). */
+  nodes(): Buffer;
 }
 
 /**
@@ -63,7 +65,31 @@ export function buildTree(leafHashes: readonly Buffer[]): BuiltTree {
       }
       return pathFromLayers(layers, index);
     },
+    nodes(): Buffer {
+      return Buffer.concat(layers.flat());
+    },
   };
+}
+
+/**
+ * Where the nodes of PATH(index, D[size]) lie in `nodes()` (node numbers; × 32 for the byte
+ * offset): the same walk as pathFromLayers, over level sizes size, ceil(size/2), … down to 1. A
+ * batch stores its nodes once, and a receipt reads only these few (src/records/proofs.ts).
+ */
+export function auditPathPositions(size: number, index: number): number[] {
+  if (!Number.isSafeInteger(size) || size < 1 || !Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`leaf index ${index} is not in a tree of ${size} leaves`);
+  }
+  const positions: number[] = [];
+  let i = index;
+  let start = 0;
+  for (let length = size; length > 1; length = Math.ceil(length / 2)) {
+    const sibling = i % 2 === 1 ? i - 1 : i + 1;
+    if (sibling < length) positions.push(start + sibling);
+    start += length;
+    i = Math.floor(i / 2);
+  }
+  return positions;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { DatabaseHandle } from "../db/connect.ts";
 import { Anchorer, short, type PipelineLog } from "./anchorer.ts";
 import { leadership } from "./leader.ts";
 import { sealBatch, sealIsDue } from "./sealer.ts";
+import { settledSequence } from "./settled.ts";
 
 export interface Pipeline {
   stop(): Promise<void>;
@@ -15,6 +16,9 @@ export interface Pipeline {
 const SEAL_POLL_MS = 50;
 const LEADER_POLL_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
+/** A write transaction on records open this long holds sealing back (settled.ts): say so, once a minute. */
+const HELD_BACK_WARN_MS = 10_000;
+const HELD_BACK_REPEAT_MS = 60_000;
 
 export function startPipeline(config: Config, database: DatabaseHandle, chain: ChainHandle, log: PipelineLog): Pipeline {
   const lead = leadership(database);
@@ -53,9 +57,17 @@ export function startPipeline(config: Config, database: DatabaseHandle, chain: C
     }
   }
 
+  const settled = settledSequence();
+  let warnedAt = 0;
   const sealer = loop("sealer", SEAL_POLL_MS, async () => {
-    if (!(await sealIsDue(database.db, { batchMax: config.BATCH_MAX, intervalMs: config.BATCH_INTERVAL_MS }))) return false;
-    const batch = await sealBatch(database.db, config.BATCH_MAX);
+    const due = await sealIsDue(database.db, { batchMax: config.BATCH_MAX, intervalMs: config.BATCH_INTERVAL_MS }, settled);
+    const held = settled.heldBy();
+    if (held && held.sinceMs >= HELD_BACK_WARN_MS && Date.now() - warnedAt >= HELD_BACK_REPEAT_MS) {
+      warnedAt = Date.now();
+      log.warn({ pids: held.pids, forMs: held.sinceMs }, "sealing waits for open transactions that wrote to records");
+    }
+    if (!due) return false;
+    const batch = await sealBatch(database.db, config.BATCH_MAX, settled);
     if (batch) log.info({ batch: batch.seq, size: batch.treeSize, root: batch.root }, "batch sealed");
     return batch !== null;
   });

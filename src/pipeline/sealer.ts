@@ -1,9 +1,27 @@
-// The sealer: moves accepted records into a Merkle batch. One database transaction per batch
-// stores the batch (sequence number, root, size) and every record's leaf index and audit path,
-// so a crash leaves either no batch or a whole one.
+// The sealer: moves accepted records into a Merkle batch without writing to a single record.
+//
+// A batch covers a contiguous range of records.seq, (sealed_through, records_to]: it holds every
+// record in that range (in seq order; records sealed row by row before migration 004 keep their
+// own batch_seq and are left out) and stores its tree once, in batch_trees, with the seqs of the
+// range that are not its records (holes). The range ends at or below the settled seq (settled.ts),
+// so no record can appear in it after it is sealed: a record's batch is found from its seq alone,
+// its leaf index from its offset in the range, and its audit path read from the stored tree.
+// One transaction stores the batch, its tree and the new watermark, so a crash leaves either no
+// batch or a whole one; the watermark row's lock keeps two sealers from taking the same range.
+//
+// Every query here is bounded by the watermark, never by the table: records are never updated,
+// so records_seq_key holds no dead entries for sealed rows, and a scan from sealed_through + 1
+// reads only records still waiting. EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL 15, all records
+// sealed, never vacuumed (test/pipeline/sealer-plans.test.ts keeps the shape; npm run bench:scale
+// prints them at 2 million):
+//   oldestWaiting:  Limit -> Index Scan using records_seq_key on records
+//                     Index Cond: (seq > 202000)  Filter: (batch_seq IS NULL)   Buffers: shared hit=7
+//   nthWaiting:     Limit -> Sort -> Bitmap Heap Scan on records -> Bitmap Index Scan on records_seq_key
+//                     Index Cond: ((seq > 202000) AND (seq <= 203000))          Buffers: shared hit=87
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { buildTree } from "../merkle/index.ts";
+import { settledSequence, type SettledSequence } from "./settled.ts";
 
 export interface SealPolicy {
   /** Seal as soon as this many records wait. */
@@ -18,52 +36,99 @@ export interface SealedBatch {
   treeSize: number;
 }
 
-/** Whether a batch is due: enough records wait, or the oldest has waited long enough (by the database's clock). */
-export async function sealIsDue(db: Db, policy: SealPolicy): Promise<boolean> {
-  const { rows } = await sql<{ waiting: string; oldest_ms: number | null }>`
-    select count(*) as waiting,
-           (select extract(epoch from (clock_timestamp() - min(accepted_at))) * 1000
-              from records where batch_seq is null) as oldest_ms
-      from (select 1 from records where batch_seq is null limit ${policy.batchMax}) as pending`.execute(db);
-  const row = rows[0];
-  if (!row || Number(row.waiting) === 0) return false;
-  return Number(row.waiting) >= policy.batchMax || Number(row.oldest_ms) >= policy.intervalMs;
+// The three reads of waiting records (exported so that test/pipeline/sealer-plans.test.ts can
+// EXPLAIN exactly these statements). Their cost is bounded by the watermark and the batch size,
+// whatever PostgreSQL's statistics say (a table that is never analysed, autovacuum off, has none):
+// - the oldest: an open range in seq order with LIMIT 1 is always the ordered index scan that
+//   stops at the first row;
+// - the batch-sized reads look only at (from, upTo], upTo at most SCAN_WINDOW batches past the
+//   watermark: the planner may pick an index scan or a bitmap scan of that window plus a sort,
+//   both bounded. (Left open, a LIMIT of thousands made it sort a sequential scan of the table.)
+// Records sealed row by row before migration 004 carry a batch_seq and are not waiting.
+
+/** How many batches' worth of seqs past the watermark one read looks at. Gaps (rolled-back inserts) only shrink a batch. */
+export const SCAN_WINDOW = 2;
+
+/** The first waiting record after `from`, and how long it has waited by the database's clock. */
+export const oldestWaiting = (from: number) => sql<{ seq: string; waited_ms: number }>`
+  select seq, extract(epoch from (clock_timestamp() - accepted_at)) * 1000 as waited_ms
+    from records where seq > ${from} and batch_seq is null
+   order by seq limit 1`;
+
+/** The n-th waiting record of (from, upTo], if there are n. */
+export const nthWaiting = (from: number, upTo: number, n: number) => sql<{ seq: string }>`
+  select seq from records where seq > ${from} and seq <= ${upTo} and batch_seq is null
+   order by seq offset ${n - 1} limit 1`;
+
+/** The first `limit` waiting records of (from, upTo], in seq order: the next batch's leaves. */
+export const firstWaiting = (from: number, upTo: number, limit: number) => sql<{ seq: string; leaf_hash: string }>`
+  select seq, leaf_hash from records where seq > ${from} and seq <= ${upTo} and batch_seq is null
+   order by seq limit ${limit}`;
+
+/** The watermark: every record with seq ≤ it is in a batch. */
+export async function sealedThrough(db: Db): Promise<number> {
+  const row = await db.selectFrom("seal_progress").select("sealed_through").executeTakeFirstOrThrow();
+  return Number(row.sealed_through);
 }
 
-/** Seals up to `batchMax` of the oldest accepted records into the next batch; null when none wait. */
-export async function sealBatch(db: Db, batchMax: number): Promise<SealedBatch | null> {
+/**
+ * Whether a batch is due: enough settled records wait, or the oldest has waited long enough (by
+ * the database's clock). Two index lookups at most: the first waiting record, and (only when
+ * enough seqs were drawn) the batchMax-th.
+ */
+export async function sealIsDue(db: Db, policy: SealPolicy, settled: SettledSequence = settledSequence()): Promise<boolean> {
+  const through = await settled.through(db);
+  const from = await sealedThrough(db);
+  if (through <= from) return false;
+  const oldest = (await oldestWaiting(from).execute(db)).rows[0];
+  if (!oldest || Number(oldest.seq) > through) return false;
+  if (Number(oldest.waited_ms) >= policy.intervalMs) return true;
+  if (through - from < policy.batchMax) return false; // fewer seqs drawn than a batch holds
+  const upTo = Math.min(through, from + SCAN_WINDOW * policy.batchMax);
+  return (await nthWaiting(from, upTo, policy.batchMax).execute(db)).rows.length > 0;
+}
+
+/**
+ * Seals up to `batchMax` of the oldest settled records into the next batch; null when none wait.
+ * The pipeline passes the tracker it keeps across polls; a fresh one (the default, for one-off
+ * calls) counts seqs as settled only if no write to records is in flight at that moment.
+ */
+export async function sealBatch(db: Db, batchMax: number, settled: SettledSequence = settledSequence()): Promise<SealedBatch | null> {
+  const through = await settled.through(db);
   return db.transaction().execute(async (tx) => {
-    const pending = await tx
-      .selectFrom("records")
-      .select(["id", "leaf_hash"])
-      .where("batch_seq", "is", null)
-      .orderBy("seq")
-      .limit(batchMax)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (pending.length === 0) return null;
+    // The row lock serialises sealers; a second one reads the watermark the first committed.
+    const progress = await tx.selectFrom("seal_progress").select("sealed_through").forUpdate().executeTakeFirstOrThrow();
+    const from = Number(progress.sealed_through);
+    if (through <= from) return null;
+    const upTo = Math.min(through, from + SCAN_WINDOW * batchMax);
+    const pending = (await firstWaiting(from, upTo, batchMax).execute(tx)).rows;
+    if (pending.length === 0) {
+      // Only gaps (rolled-back inserts) up to `upTo`: move the watermark past them.
+      await tx.updateTable("seal_progress").set({ sealed_through: upTo }).execute();
+      return null;
+    }
+    // A full batch ends at its last record; a smaller one takes the whole window it looked at.
+    const to = pending.length === batchMax ? Number(pending.at(-1)!.seq) : upTo;
 
     const tree = buildTree(pending.map((r) => Buffer.from(r.leaf_hash, "hex")));
     const last = await tx.selectFrom("batches").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
     const root = tree.root.toString("hex");
-    await tx.insertInto("batches").values({ seq, root, tree_size: tree.size, status: "sealed" }).execute();
-
-    const ids: string[] = [];
-    const indexes: number[] = [];
-    const paths: string[] = [];
-    pending.forEach((r, i) => {
-      ids.push(r.id);
-      indexes.push(i);
-      paths.push(Buffer.concat(tree.auditPath(i)).toString("hex"));
-    });
-    // One statement for the whole batch: unnest the three arrays side by side.
-    await sql`
-      update records as r
-         set batch_seq = ${seq}, leaf_index = u.leaf_index, audit_path = u.audit_path
-        from unnest(${ids}::uuid[], ${indexes}::int[], ${paths}::text[]) as u(id, leaf_index, audit_path)
-       where r.id = u.id`.execute(tx);
+    const holes = holesIn(from + 1, to, pending.map((r) => Number(r.seq)));
+    await tx.insertInto("batches").values({ seq, root, tree_size: tree.size, status: "sealed", records_from: from + 1, records_to: to, holes }).execute();
+    await tx.insertInto("batch_trees").values({ batch_seq: seq, nodes: tree.nodes() }).execute();
+    await tx.updateTable("seal_progress").set({ sealed_through: to }).execute();
     return { seq, root, treeSize: tree.size };
   });
+}
+
+/** The seqs of [first, last] that are not among `taken` (ascending): no record of the batch has them. */
+function holesIn(first: number, last: number, taken: readonly number[]): number[] {
+  const holes: number[] = [];
+  let next = 0;
+  for (let seq = first; seq <= last; seq++) {
+    if (taken[next] === seq) next++;
+    else holes.push(seq);
+  }
+  return holes;
 }

@@ -1,4 +1,5 @@
-// Maps stored rows to the API's views: the record's status and its Receipt v1 (DESIGN.md).
+// Maps stored rows to the API's views: the record's status and its Receipt v1 (DESIGN.md). The
+// inclusion proof comes with the row from findRecords (derived from the batch's leaves, proofs.ts).
 import type { BatchRow } from "../db/batches.table.ts";
 import { RECEIPT_FORMAT, type Anchor, type Envelope, type Receipt } from "../merkle/index.ts";
 import type { RecordWithBatch } from "./repository.ts";
@@ -9,22 +10,13 @@ export function statusOf(record: RecordWithBatch): RecordStatus {
   return record.batch ? record.batch.status : "accepted";
 }
 
-/** The audit path column holds 64 hex characters per node, leaf to root. */
-export function splitAuditPath(text: string | null): string[] {
-  if (!text) return [];
-  const nodes: string[] = [];
-  for (let i = 0; i < text.length; i += 64) nodes.push(text.slice(i, i + 64));
-  return nodes;
-}
-
 export function receiptOf(record: RecordWithBatch): Receipt {
   const batch = record.batch;
+  const sealed = record.sealedAt;
   return {
     ...acceptedReceipt({ envelope: JSON.parse(record.envelope) as Envelope, recordHash: record.record_hash, salt: record.salt }),
     inclusion:
-      batch && record.leaf_index !== null
-        ? { leafHash: record.leaf_hash, leafIndex: record.leaf_index, treeSize: batch.tree_size, auditPath: splitAuditPath(record.audit_path), root: batch.root }
-        : null,
+      batch && sealed ? { leafHash: record.leaf_hash, leafIndex: sealed.leafIndex, treeSize: batch.tree_size, auditPath: sealed.auditPath, root: batch.root } : null,
     anchor: batch ? anchorOf(batch) : null,
   };
 }
@@ -55,8 +47,8 @@ export function statusView(record: RecordWithBatch) {
     status: statusOf(record),
     recordHash: record.record_hash,
     acceptedAt: new Date(record.accepted_at).toISOString(),
-    batchSeq: record.batch_seq,
-    leafIndex: record.leaf_index,
+    batchSeq: record.batch?.seq ?? null,
+    leafIndex: record.sealedAt?.leafIndex ?? null,
     // A sealed batch has no transaction: going back to sealed clears it (pipeline/batches.ts).
     txHash: record.batch?.tx_hash ?? null,
   };

@@ -3,11 +3,13 @@ import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kyse
 import type { Database } from "../db/database.ts";
 import type { BatchRow } from "../db/batches.table.ts";
 import type { NewRecordRow, RecordRow } from "../db/records.table.ts";
+import { sealingOf, type SealedAt } from "./proofs.ts";
 import type { Owner, ReadScope } from "./submitter.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export type RecordWithBatch = RecordRow & { batch: BatchRow | null };
+/** A record with its batch and inclusion proof once it is sealed (src/records/proofs.ts). */
+export type RecordWithBatch = RecordRow & { batch: BatchRow | null; sealedAt: SealedAt | null };
 
 /** A record as notarize() creates it: accepted, in no batch yet. */
 export type NewAcceptedRecord = Pick<
@@ -93,12 +95,8 @@ export async function findRecords(db: Executor, ids: string[], scope: ReadScope 
     .where("id", "in", ids)
     .$if(scope !== "all", (q) => q.where((eb) => ownedBy(eb, scope as Owner)))
     .execute();
-  const batchSeqs = [...new Set(rows.map((r) => r.batch_seq).filter((s): s is number => s !== null))];
-  const batches = batchSeqs.length
-    ? await db.selectFrom("batches").selectAll().where("seq", "in", batchSeqs).execute()
-    : [];
-  const bySeq = new Map(batches.map((b) => [b.seq, b]));
-  const byId = new Map(rows.map((r) => [r.id, { ...r, batch: r.batch_seq === null ? null : (bySeq.get(r.batch_seq) ?? null) }]));
+  const sealed = await sealingOf(db, rows);
+  const byId = new Map(rows.map((r) => [r.id, { ...r, batch: sealed.get(r.id)?.batch ?? null, sealedAt: sealed.get(r.id) ?? null }]));
   return ids.map((id) => byId.get(id)).filter((r): r is RecordWithBatch => r !== undefined);
 }
 

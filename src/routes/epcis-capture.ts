@@ -33,6 +33,7 @@ const epcisCaptureRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "of each object it names; an event captured before (same hash ID) is not stored again. Answers 202 with the capture job (Location: /epcis/capture/{captureID}); " +
           "documents of up to 1,000 events are stored before the answer, in one transaction.",
         security: [{ apiKey: [] }],
+        consumes: ["application/ld+json", "application/json"],
         body: Type.Unknown({ description: "An EPCISDocument" }),
         response: { 202: CaptureJobView, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody, ...authErrors },
       },

@@ -28,7 +28,10 @@ export async function txState(provider: Provider, hash: string, atBlock: number)
 }
 
 export async function pipelineState(db: Db, provider: Provider, atBlock: number): Promise<PipelineState> {
-  const [{ unsealed }] = (await sql<{ unsealed: string }>`select count(*) as unsealed from records where batch_seq is null`.execute(db)).rows as [{ unsealed: string }];
+  const [{ unsealed }] = (
+    await sql<{ unsealed: string }>`
+      select count(*) as unsealed from records where seq > (select sealed_through from seal_progress) and batch_seq is null`.execute(db)
+  ).rows as [{ unsealed: string }];
   const rows = await db.selectFrom("batches").select(["seq", "status", "tx_hash"]).orderBy("seq").execute();
   const batches: Record<BatchStatus, number> = { sealed: 0, submitted: 0, anchored: 0, final: 0 };
   for (const row of rows) batches[row.status] += 1;
@@ -40,7 +43,24 @@ export async function pipelineState(db: Db, provider: Provider, atBlock: number)
 }
 
 // Only the sealer's transaction runs these statements (src/pipeline/sealer.ts).
-const SEALER_STATEMENT = String.raw`(for update skip locked|^insert into "batches"|max\("seq"\)|unnest\()`;
+const SEALER_STATEMENT = String.raw`("seal_progress" for update|^insert into "batches"|^insert into "batch_trees"|^update "seal_progress"|max\("seq"\)|seq, leaf_hash from records)`;
+
+export interface RecordInBatch {
+  id: string;
+  subject: string;
+  leaf_hash: string;
+  /** The batch that holds the record: its own batch_seq (sealed before migration 004) or the batch whose seq range covers it. */
+  batch_seq: number | null;
+}
+
+/** Every record with the batch that holds it, in leaf order within each batch (seq order for range batches). */
+export async function recordsInBatches(db: Db): Promise<RecordInBatch[]> {
+  const { rows } = await sql<RecordInBatch>`
+    select r.id, r.subject, r.leaf_hash, coalesce(r.batch_seq, b.seq) as batch_seq
+      from records r left join batches b on r.batch_seq is null and r.seq between b.records_from and b.records_to
+     order by r.leaf_index nulls last, r.seq`.execute(db);
+  return rows;
+}
 
 /**
  * Whether another session of this PostgreSQL database is inside the sealer's transaction: a

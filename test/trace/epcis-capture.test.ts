@@ -79,6 +79,13 @@ t.test("EPCIS capture", async (t) => {
     const res = await capture(a, epcisDocument([good, { ...good, bizStep: "teleporting" }]));
     t.equal(res.statusCode, 400);
     t.match(res.json().error, { code: "VALIDATION_FAILED", field: "body.epcisBody.eventList[1].bizStep", message: /standard term/ });
+    const loneSurrogate = `{"@context":["${"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"}"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-01-01T00:00:00Z","epcisBody":{"eventList":[${JSON.stringify(good).slice(0, -1)},"example:note":"\\ud800"}]}}`;
+    const unhashable = await h.app.inject({ method: "POST", url: "/epcis/capture", headers: { ...bearer(a), "content-type": "application/json" }, payload: loneSurrogate });
+    t.equal(unhashable.statusCode, 400, "a string RFC 8785 cannot write is a client mistake");
+    t.match(unhashable.json().error, { code: "VALIDATION_FAILED", field: /^body\.epcisBody\.eventList\[0\].*example:note/ });
+    const withNul = await capture(a, epcisDocument([{ ...good, epcList: [sgtin(gtin, "NUL")], "example:note": "a\u0000b" }]));
+    t.equal(withNul.statusCode, 400, "so is a NUL (the service refuses what PostgreSQL cannot store)");
+    t.match(withNul.json().error, { field: /^body\.epcisBody\.eventList\[0\].*example:note/ });
     const notADocument = await capture(a, { type: "ObjectEvent" });
     t.match(notADocument.json().error, { code: "VALIDATION_FAILED", field: "body.type" });
   });
@@ -93,6 +100,19 @@ t.test("EPCIS capture", async (t) => {
     t.match(nonGs1.json().error, { code: "FORBIDDEN", field: "body.epcisBody.eventList[0].epcList[0]", message: /not a GS1 identifier/ });
     const count = await h.database.db.selectFrom("epcis_events").select((eb) => eb.fn.countAll<string>().as("n")).where("merchant_id", "=", b.merchantId).executeTakeFirstOrThrow();
     t.equal(Number(count.n), 0);
+  });
+
+  await t.test("concurrent captures about the same new item keep its chain linear", async (t) => {
+    const gtin = gtinUnder("0614141", 7005);
+    const documents = Array.from({ length: 6 }, (_, i) => epcisDocument([objectEvent({ eventTime: `2026-03-0${i + 1}T08:00:00.000+08:00`, epcList: [sgtin(gtin, "RACE")], bizStep: "inspecting" })]));
+    const answers = await Promise.all(documents.map((d) => capture(a, d)));
+    t.same(answers.map((r) => r.statusCode), [202, 202, 202, 202, 202, 202]);
+    const records = await h.database.db.selectFrom("records").select(["record_hash", "envelope"]).where("subject", "=", `${PUBLIC_BASE_URL}/01/0${gtin}/21/RACE`).orderBy("seq").execute();
+    t.equal(records.length, 6);
+    const prevs = records.map((r) => JSON.parse(r.envelope).prev as string | null);
+    t.same(prevs, [null, ...records.slice(0, -1).map((r) => r.record_hash)], "each record's prev is the one before it: one chain, no fork");
+    const head = await h.database.db.selectFrom("subjects").select("head_record_hash").where("subject", "=", `${PUBLIC_BASE_URL}/01/0${gtin}/21/RACE`).executeTakeFirstOrThrow();
+    t.equal(head.head_record_hash, records.at(-1)!.record_hash, "the head is the newest record");
   });
 
   await t.test("the capture job answers its owner and the operator; to another merchant it does not exist", async (t) => {

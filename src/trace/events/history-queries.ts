@@ -1,7 +1,6 @@
 // The reads behind a scanner's history (GET /v1/trace): few queries, each over an index, all in
 // one snapshot (trace-view.ts runs them in a REPEATABLE READ transaction).
 import { sql } from "kysely";
-import type { BatchRow } from "../../db/batches.table.ts";
 import type { Db } from "../../db/database.ts";
 import type { RecordRow } from "../../db/records.table.ts";
 import type { Tx } from "../domain-write.ts";
@@ -75,7 +74,6 @@ export async function containersOf(tx: Tx, subject: string): Promise<ContainerPe
 export type TimelineRow = RecordRow & {
   via: string;
   payload: string | null;
-  batch: BatchRow | null;
   hash_id: string | null;
   declaration: boolean | null;
   event_time: Date | null;
@@ -88,8 +86,9 @@ export type TimelineRow = RecordRow & {
 /**
  * Every record of the `own` subjects (item, lot, product: their whole chains), and the records
  * of EPCIS events on each container made while the subject was inside it (the DELETE that took
- * it out included, which need not name it: EPCIS 2.0 §7.4.3 lets a DELETE list no children); in time order (an
- * event's eventTime, a domain record's acceptance), each with its payload, batch and event.
+ * it out included, which need not name it: EPCIS 2.0 §7.4.3 lets a DELETE list no children);
+ * in time order (an event's eventTime, a domain record's acceptance), each with its payload and
+ * event. Their batches and proofs come from src/records/proofs.ts.
  */
 export async function timelineRows(tx: Tx, own: Array<{ subject: string; via: string }>, containers: ContainerPeriod[]): Promise<TimelineRow[]> {
   const { rows } = await sql<TimelineRow>`
@@ -102,14 +101,13 @@ export async function timelineRows(tx: Tx, own: Array<{ subject: string; via: st
                     ${containers.map((c) => c.until?.toISOString() ?? null)}::timestamptz[]) as c(subject, "from", until)
         join epcis_event_subjects es on es.subject = c.subject and es.event_time >= c."from" and (c.until is null or es.event_time <= c.until)
     )
-    select r.*, picked.via, p.payload, row_to_json(b.*) as batch,
+    select r.*, picked.via, p.payload,
            es.hash_id, es.declaration, es.event_time, es.disposition, e.event_type, e.biz_step,
            (es.hash_id is not null and not es.declaration
              and exists (select 1 from epcis_events d where d.hash_id = es.hash_id and d.declaration)) as declared_erroneous
       from picked
       join records r on r.id = picked.id
       left join record_payloads p on p.record_id = r.id
-      left join batches b on b.seq = r.batch_seq
       left join epcis_event_subjects es on es.record_id = r.id
       left join epcis_events e on e.hash_id = es.hash_id and e.declaration = es.declaration
      order by coalesce(es.event_time, r.accepted_at), r.seq
@@ -138,7 +136,14 @@ export async function chainsOf(tx: Tx, subjects: string[]): Promise<ChainRow[]> 
              row_number() over (partition by r.subject order by r.seq) as n,
              count(*) over (partition by r.subject) as records,
              first_value(r.record_hash) over (partition by r.subject order by r.seq desc) as head
-        from records r left join batches b on b.seq = r.batch_seq
+        from records r
+        -- A record's batch (src/records/proofs.ts): named by batch_seq if it was sealed before
+        -- migration 004, else the first batch whose records.seq range reaches it.
+        left join batches legacy on legacy.seq = r.batch_seq
+        left join lateral (select * from batches where r.batch_seq is null and records_to >= r.seq order by records_to limit 1) as ranged
+          on ranged.records_from <= r.seq
+        cross join lateral (select coalesce(legacy.status, ranged.status) as status, coalesce(legacy.block_number, ranged.block_number) as block_number,
+                                   coalesce(legacy.tx_hash, ranged.tx_hash) as tx_hash) as b
        where r.subject = any(${subjects}::text[])
     )
     select distinct on (subject) subject, records::int, head,

@@ -2,8 +2,8 @@
 // schema (src/epcis, every problem named by its field), each event's CBV 2.0 hash ID, and the
 // objects it names with their subjects. Pure: no database.
 import { AppError } from "../../errors.ts";
-import { cbvTerm, eventHashId, eventsOfDocument, validateEpcisDocument, type ValidationIssue } from "../../epcis/index.ts";
-import { canonicalJson, sha256Hex } from "../../merkle/index.ts";
+import { cbvTerm, eventHashId, eventsOfDocument, pathOf, validateEpcisDocument, type ValidationIssue } from "../../epcis/index.ts";
+import { canonicalJson, MAX_JSON_DEPTH, nonJsonAt, sha256Hex } from "../../merkle/index.ts";
 import { objectsOf, type NamedObject, type SubjectMapper } from "./objects.ts";
 
 /** EPCIS 2.0 capture documents of up to this many events (issue 8). */
@@ -58,6 +58,13 @@ export function checkDocument(document: unknown): Record<string, unknown>[] {
   const doc = document as Record<string, unknown>;
   if (doc["type"] !== "EPCISDocument") {
     throw new AppError("VALIDATION_FAILED", `body.type must be EPCISDocument (EPCIS 2.0 capture takes a document, not ${JSON.stringify(doc["type"])})`, { field: "body.type" });
+  }
+  // What RFC 8785 cannot write (a lone surrogate in a string, nesting past MAX_JSON_DEPTH) could
+  // never be hashed or stored as canonical bytes: named here, not found by a failing insert.
+  const notJson = nonJsonAt(doc);
+  if (notJson !== undefined) {
+    const field = notJson === "/" ? "body" : `body.${pathOf(notJson)}`;
+    throw new AppError("VALIDATION_FAILED", `${field} cannot be written as RFC 8785 canonical JSON (a lone UTF-16 surrogate in a string, or nesting deeper than ${MAX_JSON_DEPTH})`, { field });
   }
   const blankNodeId = typeof doc["id"] === "string" && /^_:[A-Za-z0-9_.-]+$/.test(doc["id"]);
   const issues = validateEpcisDocument(blankNodeId ? { ...doc, id: "urn:tracemark:blank-node-document" } : doc);

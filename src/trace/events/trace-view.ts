@@ -14,7 +14,9 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../errors.ts";
+import { sealingOf } from "../../records/proofs.ts";
 import { receiptOf, statusOf } from "../../records/receipts.ts";
+import type { RecordWithBatch } from "../../records/repository.ts";
 import type { TraceViewT } from "../../schemas/epcis.ts";
 import { itemSubject, lotSubject, productSubject } from "../subjects.ts";
 import { catalogueRow, chainsOf, containersOf, fingerprintOf, latestDispositions, timelineRows, type TimelineRow } from "./history-queries.ts";
@@ -109,7 +111,7 @@ async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeIte
   if (lotSubj) own.push({ subject: lotSubj, via: "lot" });
   own.push({ subject: productSubj, via: "product" });
   const containers = itemSubj ? await containersOf(tx, itemSubj) : [];
-  const rows = await timelineRows(tx, own, containers);
+  const rows = dedupe(await timelineRows(tx, own, containers));
 
   const registered = named.level === "item" ? row.serial !== null : named.level === "lot" ? row.lot !== null : row.name !== null;
   if (!registered && !rows.some((r) => r.subject === subject)) throw new AppError("NOT_FOUND", `query.uri: no ${named.level} has this URI`, { field: "query.uri" });
@@ -131,7 +133,7 @@ async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeIte
     item: row.serial !== null ? { serial: row.serial, subject: row.item_subject!, pinProtected: row.pin_protected === true } : null,
     recall: { recalled: recalls.length > 0, recalls },
     containers: containers.map((c) => ({ subject: c.subject, from: new Date(c.from).toISOString(), until: c.until === null ? null : new Date(c.until).toISOString() })),
-    timeline: dedupe(rows).map(entryOf),
+    timeline: await timelineOf(tx, rows),
     chains: chains
       .sort((a, b) => chainSubjects.indexOf(a.subject) - chainSubjects.indexOf(b.subject))
       .map((c) => ({
@@ -159,7 +161,16 @@ function dedupe(rows: TimelineRow[]): TimelineRow[] {
   });
 }
 
-function entryOf(row: TimelineRow): TraceViewT["timeline"][number] {
+/** The entries with their batches and inclusion proofs (src/records/proofs.ts: two queries for all of them). */
+async function timelineOf(tx: Tx, rows: TimelineRow[]): Promise<TraceViewT["timeline"]> {
+  const sealed = await sealingOf(tx, rows);
+  return rows.map((row) => {
+    const at = sealed.get(row.id) ?? null;
+    return entryOf({ ...row, batch: at?.batch ?? null, sealedAt: at });
+  });
+}
+
+function entryOf(row: TimelineRow & RecordWithBatch): TraceViewT["timeline"][number] {
   return {
     recordId: row.id,
     subject: row.subject,

@@ -76,21 +76,39 @@ export async function writeEventChunk(tx: Tx, principal: Principal, captureId: s
 }
 
 /**
- * Locks the rows of the subjects these events are recorded on, in sorted order, and returns
- * their heads. A subject someone else holds is a 409 naming the event that names it. New subjects
- * have no row yet: insertRecords claims them (its primary key serialises the first writers).
+ * Locks the rows of the subjects these events are recorded on and returns their heads; a subject
+ * someone else holds is a 409 naming the event that names it.
+ *
+ * A subject nobody has written to has no row to lock, and two captures naming the same new item
+ * would both chain their first record to nothing (a fork). So the new ones are claimed first, in
+ * sorted order, with a placeholder head that insertRecords replaces in this transaction: a second
+ * capture's claim waits on the first's row until it commits, finds it taken, and then locks it
+ * like any existing subject and reads the real head. Existing subjects are locked in sorted
+ * order too, so captures sharing subjects queue up instead of deadlocking.
  */
 async function lockHeads(tx: Tx, principal: Principal, events: readonly PlannedEvent[]): Promise<Map<string, string>> {
   const subjects = [...new Set(events.flatMap((e) => e.subjects))].sort();
-  const locked = await sql<{ subject: string; owner_merchant_id: string | null; head_record_hash: string }>`
-    select subject, owner_merchant_id, head_record_hash from subjects where subject = any(${subjects}::text[]) order by subject for update`.execute(tx);
+  const claimed = await sql<{ subject: string }>`
+    insert into subjects (subject, owner_merchant_id, owner_key_id, head_record_hash)
+    select subject, ${principal.merchantId}::uuid, null, ${PLACEHOLDER_HEAD}
+      from unnest(${subjects}::text[]) with ordinality as u(subject, n) order by n
+    on conflict (subject) do nothing
+    returning subject`.execute(tx);
+  const isNew = new Set(claimed.rows.map((r) => r.subject));
+  const existing = subjects.filter((s) => !isNew.has(s));
   const heads = new Map<string, string>();
+  if (existing.length === 0) return heads;
+  const locked = await sql<{ subject: string; owner_merchant_id: string | null; head_record_hash: string }>`
+    select subject, owner_merchant_id, head_record_hash from subjects where subject = any(${existing}::text[]) order by subject for update`.execute(tx);
   for (const row of locked.rows) {
     if (row.owner_merchant_id !== principal.merchantId) throw foreignSubject(events, row.subject);
     heads.set(row.subject, row.head_record_hash);
   }
   return heads;
 }
+
+/** The head of a subject claimed in this transaction until its first record is inserted (never committed). */
+const PLACEHOLDER_HEAD = "0".repeat(64);
 
 function foreignSubject(events: readonly PlannedEvent[], subject: string): AppError {
   const event = events.find((e) => e.subjects.includes(subject))!;
