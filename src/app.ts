@@ -11,6 +11,7 @@ import storableTextPlugin from "./plugins/storable-text.ts";
 import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
+import epcisCaptureRoutes from "./routes/epcis-capture.ts";
 import healthRoutes from "./routes/health.ts";
 import itemsRoutes from "./routes/items.ts";
 import jobsRoutes from "./routes/jobs.ts";
@@ -18,7 +19,9 @@ import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
 import prefixesRoutes from "./routes/prefixes.ts";
 import productsRoutes from "./routes/products.ts";
+import recallsRoutes from "./routes/recalls.ts";
 import recordsRoutes from "./routes/records.ts";
+import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 
@@ -89,5 +92,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(lotsRoutes);
   await app.register(itemsRoutes);
   await app.register(jobsRoutes);
+  await app.register(epcisCaptureRoutes);
+  await app.register(recallsRoutes);
+  await app.register(traceRoutes);
   return app;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { ApiKeysTable } from "./api-keys.table.ts";
 import type { BatchTreesTable } from "./batch-trees.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
+import type { EpcisContainmentTable, EpcisEventSubjectsTable, EpcisEventsTable } from "./epcis.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { ItemsTable } from "./items.table.ts";
 import type { JobsTable } from "./jobs.table.ts";
@@ -29,6 +30,9 @@ export interface Database {
   lots: LotsTable;
   items: ItemsTable;
   jobs: JobsTable;
+  epcis_events: EpcisEventsTable;
+  epcis_event_subjects: EpcisEventSubjectsTable;
+  epcis_containment: EpcisContainmentTable;
 }
 
 export type Db = Kysely<Database>;

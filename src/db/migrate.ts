@@ -5,6 +5,7 @@ import * as records from "./migrations/002_records.ts";
 import * as subjects from "./migrations/003_subjects.ts";
 import * as batchTrees from "./migrations/004_batch_trees.ts";
 import * as trace from "./migrations/005_trace.ts";
+import * as epcis from "./migrations/006_epcis.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "003_subjects": subjects,
   "004_batch_trees": batchTrees,
   "005_trace": trace,
+  "006_epcis": epcis,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -29,6 +29,8 @@ function expectedCell(access: Access, caller: Caller, hasPathParams: boolean): C
 interface Sample {
   payload?: string | object;
   headers?: Record<string, string>;
+  /** A query string for routes that need one ("?uri=…"). */
+  query?: string;
 }
 
 async function fixtures(h: TestApp) {
@@ -57,6 +59,12 @@ async function fixtures(h: TestApp) {
   }
   const serial = (await h.database.db.selectFrom("items").select("serial").where("job_id", "=", job.id).executeTakeFirstOrThrow()).serial;
   const receipt = (await h.app.inject({ method: "GET", url: `/v1/records/${accepted.id}/receipt`, headers: bearer(a) })).json();
+  // EPCIS: an event about an item of each caller's own product; A's capture job.
+  const captureOf = (caller: Caller) => ({
+    type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2026-01-01T00:00:00Z", "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+    epcisBody: { eventList: [{ type: "ObjectEvent", eventTime: new Date().toISOString(), eventTimeZoneOffset: "+00:00", action: "OBSERVE", epcList: [`https://id.gs1.org/01/0${freshGtin(caller)}/21/M${nextGtin++}`] }] },
+  });
+  const capture = (await asA("/epcis/capture", captureOf("merchant A"))).json();
 
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
@@ -69,6 +77,7 @@ async function fixtures(h: TestApp) {
     serial: { value: () => serial, absent: () => "NOSUCHSERIAL" },
     jobId: { value: () => job.id as string, absent: () => randomUUID() },
     merchantId: { value: () => a.merchantId as string, absent: () => randomUUID() },
+    captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -85,6 +94,12 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/lots": () => ({ payload: { lot: `M-${nextGtin++}` } }),
     "PATCH /v1/products/:gtin/lots/:lot": () => ({ payload: { origin: "edited by the matrix" } }),
     "POST /v1/products/:gtin/lots/:lot/items": () => ({ payload: { count: 1 } }),
+    "POST /epcis/capture": (caller) => ({ payload: captureOf(caller) }),
+    "POST /v1/products/:gtin/recalls": () => ({ payload: { reason: "matrix recall" } }),
+    "POST /v1/products/:gtin/recalls/withdrawals": () => ({ payload: { reason: "matrix withdrawal" } }),
+    "POST /v1/products/:gtin/lots/:lot/recalls": () => ({ payload: { reason: "matrix recall" } }),
+    "POST /v1/products/:gtin/lots/:lot/recalls/withdrawals": () => ({ payload: { reason: "matrix withdrawal" } }),
+    "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
@@ -119,7 +134,7 @@ t.test("the authorization matrix: every route × every caller answers as the rou
     const key = keys[caller];
     return h.app.inject({
       method: route.method as "GET",
-      url: await urlWith(route.url, pick),
+      url: (await urlWith(route.url, pick)) + (sample?.query ?? ""),
       headers: { ...(key ? bearer(key) : {}), ...sample?.headers },
       ...(sample?.payload === undefined ? {} : { payload: sample.payload }),
     });
