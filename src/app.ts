@@ -19,8 +19,11 @@ import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
 import prefixesRoutes from "./routes/prefixes.ts";
 import productsRoutes from "./routes/products.ts";
+import qrRoutes from "./routes/qr.ts";
 import recallsRoutes from "./routes/recalls.ts";
 import recordsRoutes from "./routes/records.ts";
+import resolverLinksRoutes from "./routes/resolver-links.ts";
+import resolverRoutes from "./routes/resolver.ts";
 import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
@@ -95,5 +98,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(epcisCaptureRoutes);
   await app.register(recallsRoutes);
   await app.register(traceRoutes);
+  await app.register(resolverRoutes);
+  await app.register(resolverLinksRoutes);
+  await app.register(qrRoutes);
   return app;
 }

@@ -6,6 +6,7 @@ import type { EpcisContainmentTable, EpcisEventSubjectsTable, EpcisEventsTable }
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { ItemsTable } from "./items.table.ts";
 import type { JobsTable } from "./jobs.table.ts";
+import type { ResolverLinksTable } from "./links.table.ts";
 import type { LotsTable } from "./lots.table.ts";
 import type { MerchantPrefixesTable } from "./merchant-prefixes.table.ts";
 import type { MerchantsTable } from "./merchants.table.ts";
@@ -33,6 +34,7 @@ export interface Database {
   epcis_events: EpcisEventsTable;
   epcis_event_subjects: EpcisEventSubjectsTable;
   epcis_containment: EpcisContainmentTable;
+  resolver_links: ResolverLinksTable;
 }
 
 export type Db = Kysely<Database>;

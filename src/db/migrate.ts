@@ -6,6 +6,7 @@ import * as subjects from "./migrations/003_subjects.ts";
 import * as batchTrees from "./migrations/004_batch_trees.ts";
 import * as trace from "./migrations/005_trace.ts";
 import * as epcis from "./migrations/006_epcis.ts";
+import * as links from "./migrations/007_links.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "004_batch_trees": batchTrees,
   "005_trace": trace,
   "006_epcis": epcis,
+  "007_links": links,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -18,7 +18,8 @@ export function fieldOf(context: string | undefined, issue: AjvIssue): string {
   const extra = issue.params["missingProperty"] ?? issue.params["additionalProperty"];
   if (typeof extra === "string") parts.push(extra);
   const path = parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-  return [context, path].filter(Boolean).join(path.startsWith("[") ? "" : ".");
+  // Fastify calls the query string's context "querystring"; errors name it "query", as the routes' own do.
+  return [context === "querystring" ? "query" : context, path].filter(Boolean).join(path.startsWith("[") ? "" : ".");
 }
 
 function describe(issue: AjvIssue): string {

@@ -12,13 +12,15 @@ import helmet from "@fastify/helmet";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 
-const PUBLIC_PATHS = new Set(["/v1/verify", "/v1/verify/upload", "/healthz", "/readyz"]);
+const PUBLIC_PATHS = new Set(["/v1/verify", "/v1/verify/upload", "/healthz", "/readyz", "/v1/qr"]);
 const PUBLIC_PREFIXES = ["/.well-known/"];
+/** The GS1 resolver's Digital Link paths (src/routes/resolver.ts): Resolver 1.2 "SHALL support CORS". */
+const RESOLVER_PREFIX = "/01/";
 
 /** Whether any origin may read this path's responses: the routes that need no key. */
 export function isPublicPath(url: string): boolean {
   const path = url.split("?", 1)[0]!;
-  return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+  return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix)) || path.startsWith(RESOLVER_PREFIX);
 }
 
 async function securityHeadersPlugin(app: FastifyInstance): Promise<void> {
@@ -39,8 +41,11 @@ async function securityHeadersPlugin(app: FastifyInstance): Promise<void> {
   app.addHook("onRoute", (route) => {
     if (route.method === "OPTIONS" && route.url === "*" && route.config?.access === undefined) route.config = { ...route.config, access: "public" };
   });
+  // A page elsewhere reads where a scan leads and the linkset's address, so those headers are exposed.
+  const resolver = { ...open, methods: ["GET", "HEAD", "OPTIONS"], exposedHeaders: ["link", "location", "vary"] };
   await app.register(cors, {
-    delegator: (request: FastifyRequest, callback) => callback(null, isPublicPath(request.url) ? open : { origin: false }),
+    delegator: (request: FastifyRequest, callback) =>
+      callback(null, request.url.startsWith(RESOLVER_PREFIX) ? resolver : isPublicPath(request.url) ? open : { origin: false }),
   });
   app.addHook("onRequest", async (request, reply) => {
     // Helmet's same-origin resource policy would stop a page elsewhere embedding what CORS allows.

@@ -48,7 +48,9 @@ export const RecallWritten = Type.Object({
 
 export const TraceQuery = Type.Object(
   { uri: Type.String({ maxLength: 2048, description: "A GS1 Digital Link URI of a product, lot or serialised item (any host)" }) },
-  { additionalProperties: false },
+  // Other parameters are ignored: the GS1 resolver redirects here with the scan's query string
+  // passed on (Resolver 1.2), data attributes such as ?17=… included.
+  { additionalProperties: true },
 );
 
 const Chain = Type.Object({

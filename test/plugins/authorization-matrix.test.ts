@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import t from "tap";
 import { buildApp } from "../../src/app.ts";
+import { publicBaseUrl } from "../../src/config.ts";
 import { issueApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
@@ -77,6 +78,11 @@ async function fixtures(h: TestApp) {
     serial: { value: () => serial, absent: () => "NOSUCHSERIAL" },
     jobId: { value: () => job.id as string, absent: () => randomUUID() },
     merchantId: { value: () => a.merchantId as string, absent: () => randomUUID() },
+    // A fresh link of A's each time: the DELETE removes it.
+    linkId: {
+      value: async () => (await asA(`/v1/products/${gtin}/links`, { linkType: "gs1:instructions", href: "https://shop.example/a", title: "Matrix link" })).json().link.id as string,
+      absent: () => randomUUID(),
+    },
     captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
   };
 
@@ -99,6 +105,8 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/recalls/withdrawals": () => ({ payload: { reason: "matrix withdrawal" } }),
     "POST /v1/products/:gtin/lots/:lot/recalls": () => ({ payload: { reason: "matrix recall" } }),
     "POST /v1/products/:gtin/lots/:lot/recalls/withdrawals": () => ({ payload: { reason: "matrix withdrawal" } }),
+    "POST /v1/products/:gtin/links": () => ({ payload: { linkType: "gs1:pip", href: "https://shop.example/tea", title: "Matrix tea" } }),
+    "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
