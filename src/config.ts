@@ -79,6 +79,8 @@ export const ConfigSchema = Type.Object({
    * PINs; on PGlite one is made per process (PINs it issued cannot be checked after a restart).
    */
   PIN_HMAC_KEY: Type.Optional(Hex32Key),
+  /** "1": after start, seed a demo merchant, product, lots, items and events (src/demo/), and print their resolver URLs. */
+  TRACEMARK_DEMO: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0" }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;

@@ -2,7 +2,8 @@
 import closeWithGrace from "close-with-grace";
 import { buildApp } from "./app.ts";
 import { issueApiKey, hasAdminKey } from "./auth/api-keys.ts";
-import { describeConfig } from "./config.ts";
+import { describeConfig, publicBaseUrl } from "./config.ts";
+import { seedDemo } from "./demo/seed.ts";
 import { configOrDie, die } from "./exit.ts";
 import { createLogger } from "./logger.ts";
 import { startPipeline, type Pipeline } from "./pipeline/pipeline.ts";
@@ -52,6 +53,13 @@ async function main(): Promise<void> {
   if (bootstrapKey) {
     // Printed once, to the terminal of the person who started an embedded instance; not logged.
     process.stdout.write(`\nEmbedded mode: first admin API key (shown once, keep it):\n  ${bootstrapKey.token}\n\n`);
+  }
+
+  if (config.TRACEMARK_DEMO === "1") {
+    const demo = await seedDemo(app, runtime.database.db, publicBaseUrl(config)).catch((error: unknown) => die(`tracemark: ${safeMessage(error, scrub)}`));
+    // Like the admin key: shown once, on the terminal, not logged.
+    if (demo.merchantKey) process.stdout.write(`Demo merchant API key (shown once, keep it):\n  ${demo.merchantKey}\n\n`);
+    process.stdout.write(`Demo resolver URLs (product, lots, items):\n${demo.urls.join("\n")}\n\n`);
   }
 
   if (config.PIPELINE === "on") pipeline = startPipeline(config, runtime.database, runtime.chain, log.child({ component: "pipeline" }));

@@ -43,7 +43,7 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const contexts = contextsOf(base, identity);
     // Resolver 1.2 SHOULD: a Link header to the linkset on every answer, redirects included.
     reply
-      .header("link", `<${targets(base).linkset(identity.requested.anchor)}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"; title="All links for ${identity.requested.description.replace(/["\\]/g, "")}"`)
+      .header("link", `<${targets(base).linkset(identity.requested.anchor)}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"; ${linkTitle(`All links for ${identity.requested.description}`)}`)
       .header("vary", "Accept, Accept-Language")
       .header("access-control-allow-methods", "GET, HEAD, OPTIONS");
     const answer = negotiate(base, contexts, {
@@ -87,3 +87,12 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export default resolverRoutes;
+
+/**
+ * A Link header's title (RFC 8288 §3.4.1): a header value is ASCII, so a title with other
+ * characters (a product named in Chinese) goes in `title*` as RFC 8187 UTF-8 percent-encoding.
+ */
+function linkTitle(title: string): string {
+  if (/^[\x20-\x7e]*$/.test(title)) return `title="${title.replace(/["\\]/g, "")}"`;
+  return `title*=UTF-8''${encodeURIComponent(title).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
