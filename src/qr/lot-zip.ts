@@ -3,6 +3,10 @@
 // the caller takes them). Streamed: a lot holds up to 100,000 items per job, so items are read a
 // page at a time and each SVG is drawn only when yazl is ready to write it; the producer stays at
 // most one page ahead of the bytes the client has taken.
+//
+// Measured (2 shared cores, PostgreSQL): 20,000 items in 33–46 s (430–600 items/s; drawing a code
+// takes about 1 ms), first byte after ~120 ms, about 60 MB more resident memory (yazl keeps each
+// entry's central-directory record until the end, and scans its entry list on every entry).
 import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import { ZipFile } from "yazl";

@@ -5,7 +5,7 @@
 // passed on; 404 when no level has a link of the requested type.
 import { AppError } from "../errors.ts";
 import type { Link, LinkContext } from "./linkset.ts";
-import { GS1_VOC, ownVocabulary } from "./vocabulary.ts";
+import { GS1_VOC, OWN_PREFIX, ownVocabulary } from "./vocabulary.ts";
 
 export const LINKSET_MEDIA_TYPE = "application/linkset+json";
 
@@ -44,9 +44,10 @@ export function preferences(header: string | undefined): Preference[] {
 /** The link-type URI a `linkType` value names: gs1:{term}, the GS1 URI, a term of ours, or another namespace's URI. */
 export function requestedLinkType(text: string, base: string): string {
   if (text.startsWith("gs1:")) return GS1_VOC + text.slice(4);
+  if (text.startsWith(OWN_PREFIX)) return ownVocabulary(base) + text.slice(OWN_PREFIX.length);
   if (/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(text)) return ownVocabulary(base) + text;
   if (/^https?:\/\/\S+$/.test(text)) return text;
-  throw new AppError("VALIDATION_FAILED", "query.linkType must be linkset, all, gs1:{term}, a term of ours or an absolute link-type URI", { field: "query.linkType" });
+  throw new AppError("VALIDATION_FAILED", "query.linkType must be linkset, all, gs1:{term}, tracemark:{term}, a term of ours or an absolute link-type URI", { field: "query.linkType" });
 }
 
 export function negotiate(base: string, contexts: readonly LinkContext[], request: ResolverRequest): Answer {

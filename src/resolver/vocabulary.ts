@@ -27,14 +27,15 @@ export const GS1_LINK_TYPES = new Set([
 /** Link types only the resolver sets: exactly one default link per request URI, and no GCP-level hand-off. */
 export const RESERVED_LINK_TYPES = new Set([`${GS1_VOC}defaultLink`, `${GS1_VOC}defaultLinkMulti`, `${GS1_VOC}handledBy`]);
 
-/** Tracemark's own link-type namespace: {PUBLIC_BASE_URL}/voc/ (a term there is never a GS1 one). */
+/** Tracemark's own link-type namespace: {PUBLIC_BASE_URL}/voc/ (a term there is never a GS1 one), written tracemark:{term} in short. */
 export const ownVocabulary = (base: string): string => `${base}/voc/`;
+export const OWN_PREFIX = "tracemark:";
 
 const TERM = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /**
  * The full URI of a link type as a client writes it: `gs1:pip`, `https://ref.gs1.org/voc/pip`,
- * a bare term of our own namespace (`warrantyCard`), or any absolute http(s) URI of another
+ * a term of our own namespace (`warrantyCard` or `tracemark:warrantyCard`), or any absolute http(s) URI of another
  * namespace. Throws a 400 naming `field` for a GS1 term GS1 does not define, or one of ours that
  * duplicates a GS1 term.
  */
@@ -44,7 +45,7 @@ export function linkTypeUri(text: string, base: string, field: string): string {
     if (!GS1_LINK_TYPES.has(gs1Term)) throw invalid(field, `names gs1:${gs1Term}, which is not a link type of the GS1 Web Vocabulary`);
     return GS1_VOC + gs1Term;
   }
-  const ours = text.startsWith(ownVocabulary(base)) ? text.slice(ownVocabulary(base).length) : TERM.test(text) ? text : null;
+  const ours = text.startsWith(ownVocabulary(base)) ? text.slice(ownVocabulary(base).length) : text.startsWith(OWN_PREFIX) ? text.slice(OWN_PREFIX.length) : TERM.test(text) ? text : null;
   if (ours !== null) {
     if (!TERM.test(ours)) throw invalid(field, `must be a term of letters and digits in ${ownVocabulary(base)}`);
     if (GS1_LINK_TYPES.has(ours)) throw invalid(field, `duplicates the GS1 link type gs1:${ours}: use gs1:${ours}`);

@@ -70,6 +70,8 @@ t.test("the resolver's linkset", async (t) => {
     const ls = await h.app.inject({ method: "GET", url: `${itemPath}?linkType=linkset` });
     t.equal(ls.headers["cache-control"], "public, max-age=60");
     t.equal(ls.headers["content-type"], "application/linkset+json");
+    const trust = await h.app.inject({ method: "GET", url: `${itemPath}?linkType=tracemark:trustDocument` });
+    t.equal(trust.headers["location"], `${PUBLIC_BASE_URL}/.well-known/tracemark-trust.json`, "our own link types answer to the tracemark: prefix the description file names");
     t.match((await h.app.inject({ method: "GET", url: `/01/${c.gtin13}` })).headers["location"], /uri=https%3A%2F%2Ftrace\.example\.com%2F01%2F0/, "a GTIN-13 in the path is read as its GTIN-14");
   });
 });
