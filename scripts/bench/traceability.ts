@@ -1,7 +1,7 @@
 // Issue 8's traceability figures, against the real service in a child process on PostgreSQL:
 //
 //   1. EPCIS capture: 20,000 ObjectEvents in capture documents of the largest size allowed
-//      (MAX_CAPTURE_EVENTS), from the first POST /epcis/capture to the last capture job's success,
+//      (MAX_CAPTURE_EVENTS), sent at once, from the POSTs to /epcis/capture to the last capture job's success,
 //      i.e. durable in PostgreSQL (records, payloads, event index rows). Target >= 5,000 events/s.
 //   2. Serial generation: one items job of 100,000 items (each a random serial and a public record),
 //      from the POST to the job's success. Target <= 10 s.
@@ -118,8 +118,9 @@ async function benchCapture(api: Api, meter: CpuMeter, db: pg.Client): Promise<C
   }
   const cpuStart = await meter.sample();
   const started = performance.now();
-  let stored = 0;
-  for (const document of documents) stored += await captured(api, document);
+  // Both documents at once, as two sites sending their day's events would: each capture job
+  // writes its chunks one after the other, so one document alone leaves a core idle.
+  const stored = (await Promise.all(documents.map((document) => captured(api, document)))).reduce((a, b) => a + b, 0);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuPer1k(cpuStart, await meter.sample(), CAPTURE_EVENTS);
   const { rows } = await db.query<{ n: string }>("select count(*) as n from epcis_events");
@@ -209,7 +210,7 @@ export function traceabilityReport(r: TraceabilityResult): { lines: string[]; ro
   const historyOk = h.perSec >= HISTORY_TARGET.perSec && h.p99Ms <= HISTORY_TARGET.p99Ms && h.errors === 0;
   const lines = [
     `pipeline ${r.pipeline} while loaded (sealing and anchoring on the in-process Hardhat chain)`,
-    `  EPCIS capture: ${f(c.events)} single-EPC ObjectEvents in ${c.documents} documents of ${f(MAX_CAPTURE_EVENTS)} (the most a capture takes), POST to the last job's success: ` +
+    `  EPCIS capture: ${f(c.events)} single-EPC ObjectEvents in ${c.documents} documents of ${f(MAX_CAPTURE_EVENTS)} (the most a capture takes) sent at once, POSTs to the last job's success: ` +
       `${f(c.seconds, 2)} s, ${f(c.perSec)} events/s [target >= ${f(CAPTURE_TARGET)} durable into PostgreSQL] ${verdictOf(captureOk)}`,
     `  ${"".padEnd(14)} ${cpuText(c.cpuPer1k, "events")}; durability check: ${f(c.stored)} stored by the jobs, ${f(c.rowsInDatabase)} rows in epcis_events ${durable ? "(equal)" : "(MISMATCH)"}`,
     `  serial generation: one items job of ${f(s.items)} items, POST to success: ${f(s.seconds, 2)} s (${f(s.items / s.seconds)} items/s) [target <= ${SERIALS_TARGET_S} s] ${verdictOf(serialsOk)}`,
@@ -223,7 +224,7 @@ export function traceabilityReport(r: TraceabilityResult): { lines: string[]; ro
       (h.firstError ? `\n  first error: ${h.firstError}` : ""),
   ];
   const rows: Row[] = [
-    { what: `EPCIS capture (${f(c.events)} events, ${f(MAX_CAPTURE_EVENTS)} a document)`, measured: `${f(c.perSec)} events/s`, target: `>= ${f(CAPTURE_TARGET)} events/s (PostgreSQL)`, verdict: verdictOf(captureOk) },
+    { what: `EPCIS capture (${f(c.events)} events, ${c.documents} documents of ${f(MAX_CAPTURE_EVENTS)} at once)`, measured: `${f(c.perSec)} events/s`, target: `>= ${f(CAPTURE_TARGET)} events/s (PostgreSQL)`, verdict: verdictOf(captureOk) },
     { what: `serial generation (${f(s.items)} items, one job)`, measured: `${f(s.seconds, 2)} s`, target: `<= ${SERIALS_TARGET_S} s`, verdict: verdictOf(serialsOk) },
     {
       what: `GET /v1/trace, item with ${HISTORY_EVENTS} events, ${h.concurrency} in flight (p99)`,
