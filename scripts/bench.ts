@@ -11,6 +11,9 @@
 //   7. Sustained ingest at full speed WITH the pipeline running (PostgreSQL only; --seconds=N,
 //      default 120): accepted/s, sealed/s, the unsealed backlog over time, accept→final
 //      p50/p95/max, bytes per record, GET receipt req/s
+//   8. Traceability (PostgreSQL only; --trace-pipeline=off to measure without sealing): EPCIS
+//      capture events/s, serial generation for 100,000 items, history JSON req/s and p99
+//      (scripts/bench/traceability.ts)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -22,10 +25,11 @@ import { benchIngest, type IngestResult, type LoadResult } from "./bench/ingest.
 import { benchLatency, type LatencyResult } from "./bench/latency.ts";
 import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
+import { benchTraceability, traceabilityReport } from "./bench/traceability.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -318,7 +322,23 @@ async function main(): Promise<void> {
       const seconds = Number(process.argv.find((a) => a.startsWith("--seconds="))?.slice("--seconds=".length) ?? 120);
       await part("sustained", async () => reportSustained(await benchSustained({ serverUrl, seconds }), capacity));
     }
-    if (!serverUrl && (parts.has("seal") || parts.has("sustained"))) line("\n(seal and sustained need DATABASE_URL: skipped)");
+    if (parts.has("trace") && serverUrl) {
+      await part("trace", async () => {
+        const db = await freshDatabase(serverUrl);
+        try {
+          const pipeline = process.argv.includes("--trace-pipeline=off") ? "off" : "on";
+          const report = traceabilityReport(await benchTraceability({ databaseUrl: db.url!, pipeline }));
+          heading("7. Traceability: EPCIS capture, serial generation, history JSON");
+          line(`database: ${databaseLabel} (${await durabilitySettings(serverUrl)})`);
+          for (const l of report.lines) line(l);
+          summary.push(...report.rows);
+          if (!report.durable) failed = true;
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+    if (!serverUrl && (parts.has("seal") || parts.has("sustained") || parts.has("trace"))) line("\n(seal, sustained and trace need DATABASE_URL: skipped)");
   } finally {
     await (chain as ChainHandle | null)?.close();
   }

@@ -41,7 +41,7 @@ export async function startBenchServer(databaseUrl: string | undefined, env: Rec
 }
 
 /** Real mode: the first admin key is issued straight into the database (as admin:create-key does). */
-async function adminKeyOn(databaseUrl: string): Promise<string> {
+export async function adminKeyOn(databaseUrl: string): Promise<string> {
   const database = await openDatabase(loadConfig({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: "1" }));
   try {
     return (await issueApiKey(database.db, { role: "admin", label: "bench" })).token;

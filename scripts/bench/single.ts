@@ -116,7 +116,7 @@ export async function benchSingle(options: SingleOptions): Promise<SingleResult>
 }
 
 /** One request; resolves with its outcome, never rejects. */
-function call(
+export function call(
   agent: Agent,
   target: { host: string; port: string; path: string; method: string; headers: Record<string, string> },
   body: string | null,
@@ -140,7 +140,7 @@ function call(
   });
 }
 
-interface LoadSpec {
+export interface LoadSpec {
   what: string;
   concurrency: number;
   warmupMs: number;
@@ -151,7 +151,7 @@ interface LoadSpec {
 }
 
 /** `concurrency` workers send back to back; requests that end inside the measured window count. */
-async function load(spec: LoadSpec): Promise<RateResult> {
+export async function load(spec: LoadSpec): Promise<RateResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const measureStart = performance.now() + spec.warmupMs;
   const measureEnd = measureStart + spec.measureMs;
@@ -202,7 +202,7 @@ interface CpuSample {
   client: number;
 }
 
-interface CpuMeter {
+export interface CpuMeter {
   sample(): Promise<CpuSample>;
   close(): Promise<void>;
 }
@@ -214,7 +214,7 @@ function backendDelta(start: Map<number, number>, end: Map<number, number>): num
   return total;
 }
 
-async function cpuMeter(serverPid: number, databaseUrl: string | undefined): Promise<CpuMeter> {
+export async function cpuMeter(serverPid: number, databaseUrl: string | undefined): Promise<CpuMeter> {
   const local = databaseUrl !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(databaseUrl).hostname);
   const client = local ? new pg.Client({ connectionString: databaseUrl }) : null;
   await client?.connect();

@@ -52,6 +52,7 @@ export class TraceHistory {
   readonly #db: Db;
   readonly #base: string;
   readonly #cache = new Map<string, Cached>();
+  readonly #checks = new Map<string, { generation: number; valid: Promise<boolean> }>();
 
   constructor(db: Db, base: string) {
     this.#db = db;
@@ -65,10 +66,26 @@ export class TraceHistory {
     const now = Date.now();
     if (cached && now - cached.at < CACHE_TTL_MS) {
       if (cached.generation === traceGeneration() && now - cached.checkedAt < RECHECK_MS) return cached;
+      // One fingerprint check at a time per answer: under load every request would otherwise
+      // arrive after RECHECK_MS and check on its own. A check started before this process's latest
+      // write cannot vouch for it, so only a check of the current generation is joined.
       const seen = traceGeneration();
-      if ((await fingerprintOf(this.#db, cached.subjects)) === cached.fingerprint) {
-        cached.checkedAt = now;
-        cached.generation = seen;
+      let check = this.#checks.get(key);
+      if (check?.generation !== seen) {
+        const started = {
+          generation: seen,
+          valid: fingerprintOf(this.#db, cached.subjects)
+            .then((fingerprint) => fingerprint === cached.fingerprint)
+            .finally(() => {
+              if (this.#checks.get(key) === started) this.#checks.delete(key);
+            }),
+        };
+        check = started;
+        this.#checks.set(key, started);
+      }
+      if (await check.valid) {
+        cached.checkedAt = Math.max(cached.checkedAt, now);
+        cached.generation = Math.max(cached.generation, seen);
         return cached;
       }
     }
