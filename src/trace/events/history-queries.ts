@@ -168,13 +168,13 @@ export interface DispositionRow {
  * The newest event with a disposition on each subject, leaving out events declared erroneous:
  * whether the subject is recalled now (CBV 2.0 disposition `recalled`) and by which event.
  */
-export async function latestDispositions(tx: Tx, subjects: string[]): Promise<DispositionRow[]> {
+export async function latestDispositions(db: Tx | Db, subjects: string[]): Promise<DispositionRow[]> {
   const { rows } = await sql<DispositionRow>`
     select distinct on (es.subject) es.subject, es.hash_id, es.event_time, es.disposition, p.payload
       from epcis_event_subjects es join record_payloads p on p.record_id = es.record_id
      where es.subject = any(${subjects}::text[]) and es.disposition is not null and not es.declaration
        and not exists (select 1 from epcis_events d where d.hash_id = es.hash_id and d.declaration)
-     order by es.subject, es.event_time desc`.execute(tx);
+     order by es.subject, es.event_time desc`.execute(db);
   return rows;
 }
 

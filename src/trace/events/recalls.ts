@@ -70,7 +70,7 @@ async function captureOne(ctx: CaptureContext, principal: Principal, target: Tar
 
 /** The open recall on the subject, if its newest disposition is `recalled`. */
 async function openRecall(ctx: CaptureContext, subject: string) {
-  const [latest] = await ctx.db.transaction().execute((tx) => latestDispositions(tx, [subject]));
+  const [latest] = await latestDispositions(ctx.db, [subject]);
   return latest?.disposition === "recalled" ? latest : null;
 }
 
