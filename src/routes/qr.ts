@@ -12,7 +12,7 @@ import { authErrors, ErrorBody } from "../schemas/common.ts";
 import { LotZipQuery, QrQuery } from "../schemas/qr.ts";
 import { LotParams } from "../schemas/trace.ts";
 import { gtin14Of, lotOf } from "../trace/gs1-input.ts";
-import { lockOwnLot } from "../trace/lots.ts";
+import { findOwnLot } from "../trace/lots.ts";
 import { traceWriters } from "./products.ts";
 
 const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -62,7 +62,7 @@ const qrRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const merchantId = request.principal!.merchantId!;
       const gtin = gtin14Of(request.params.gtin, "params.gtin");
       const lot = lotOf(request.params.lot, "params.lot");
-      await app.db.transaction().execute((tx) => lockOwnLot(tx, merchantId, gtin, lot, "share"));
+      await findOwnLot(app.db, merchantId, gtin, lot);
       const pins: TakenPins | null = request.query.pins === "1" ? await takeLotPins(app.db, app.jobs, merchantId, gtin, lot) : null;
       const name = `lot-${gtin}-${lot.replace(/[^A-Za-z0-9_.-]/g, "_")}.zip`;
       return reply

@@ -23,7 +23,7 @@ import type { CreateItemsBodyT } from "../schemas/trace.ts";
 import { TRACE_KINDS, writeDomainRecords, type Tx } from "./domain-write.ts";
 import { gtin14Of, lotOf, serialOf } from "./gs1-input.ts";
 import { historyOf, type HistoryEntry } from "./history.ts";
-import { lockOwnLot } from "./lots.ts";
+import { findOwnLot } from "./lots.ts";
 import { DEFAULT_PIN_LENGTH, pinHasher, randomPin, type PinKey } from "./pins.ts";
 import { itemSubjects, merchantUrn } from "./subjects.ts";
 
@@ -51,7 +51,7 @@ export async function startItemsJob(ctx: ItemsJobContext, principal: Principal, 
   if (wantsPins && ctx.pinKey === null) {
     throw new AppError("UNPROCESSABLE", "body.pins: this service has no PIN_HMAC_KEY, so it cannot issue PINs; ask the operator to set one", { field: "body.pins" });
   }
-  const lotRow = await ctx.db.transaction().execute((tx) => lockOwnLot(tx, merchantId, gtin, lot, "share"));
+  const lotRow = await findOwnLot(ctx.db, merchantId, gtin, lot);
   const job = await createJob(ctx.db, { kind: ITEMS_JOB, merchantId, total: body.count, target: { gtin, lot }, secretResult: wantsPins });
   const plan: ItemsPlan = {
     jobId: job.id,

@@ -149,7 +149,16 @@ export async function editLot(db: Db, principal: Principal, gtinParam: string, l
 
 /** The merchant's lot, row-locked for this transaction; anyone else's is a 404 as if it did not exist. */
 export async function lockOwnLot(tx: Tx, merchantId: string, gtin14: string, lot: string, mode: "update" | "share" = "update"): Promise<LotRow> {
-  const row = await tx
+  return ownLot(tx, merchantId, gtin14, lot, mode);
+}
+
+/** The merchant's lot, read without a lock (a lock taken outside a transaction ends at once); else a 404 naming params.lot. */
+export async function findOwnLot(db: Db, merchantId: string, gtin14: string, lot: string): Promise<LotRow> {
+  return ownLot(db, merchantId, gtin14, lot, null);
+}
+
+async function ownLot(db: Tx | Db, merchantId: string, gtin14: string, lot: string, mode: "update" | "share" | null): Promise<LotRow> {
+  const row = await db
     .selectFrom("lots")
     .select(LOT_COLUMNS)
     .where("gtin", "=", gtin14)
