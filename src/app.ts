@@ -12,6 +12,7 @@ import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import epcisCaptureRoutes from "./routes/epcis-capture.ts";
+import epcisQueryRoutes from "./routes/epcis-query.ts";
 import healthRoutes from "./routes/health.ts";
 import itemsRoutes from "./routes/items.ts";
 import jobsRoutes from "./routes/jobs.ts";
@@ -96,6 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(itemsRoutes);
   await app.register(jobsRoutes);
   await app.register(epcisCaptureRoutes);
+  await app.register(epcisQueryRoutes);
   await app.register(recallsRoutes);
   await app.register(traceRoutes);
   await app.register(resolverRoutes);
