@@ -8,8 +8,10 @@ import { acceptedReceipt, receiptOf, statusOf, statusView } from "../records/rec
 import { findRecords } from "../records/repository.ts";
 import { readScopeOf } from "../records/submitter.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
+import { refuseGs1Subject } from "../trace/domain-subjects.ts";
 import { AcceptedRecord, ReceiptOut, BatchInput, IdempotencyHeaders, RecordIdParams, RecordInput, RecordStatusView } from "../schemas/records.ts";
 
+// 403 also for a GS1 subject, which only the traceability routes write (src/trace/domain-subjects.ts).
 const writeErrors = { 400: ErrorBody, 409: ErrorBody, 422: ErrorBody, ...authErrors };
 
 const writers: Access = { roles: ["merchant", "admin"] };
@@ -44,7 +46,8 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Notarize one JSON payload or content hash",
         description:
           "Answers 202 with a pending receipt once the record is committed; it is sealed and anchored in the background. " +
-          "Concurrent requests share a transaction (group commit); each is answered on its own.",
+          "Concurrent requests share a transaction (group commit); each is answered on its own. " +
+          "A GS1 subject (an EPC URI or a GS1 Digital Link: a product, lot, item, case…) is a 403 naming body.subject: only the traceability routes write those.",
         security: [{ apiKey: [] }],
         headers: IdempotencyHeaders,
         body: RecordInput,
@@ -52,6 +55,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      refuseGs1Subject(request.body.subject, "body.subject");
       const key = request.headers["idempotency-key"];
       const result = await notarizeInGroup(groups, app.db, request.principal!, request.body, {
         field: (_i, name) => `body.${name}`,
@@ -79,6 +83,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      request.body.records.forEach((record, i) => refuseGs1Subject(record.subject, `body.records[${i}].subject`));
       const key = request.headers["idempotency-key"];
       const result = await notarize(app.db, request.principal!, request.body.records, {
         field: (i, name) => `body.records[${i}].${name}`,
