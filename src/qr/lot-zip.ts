@@ -8,9 +8,9 @@
 // takes about 1 ms), first byte after ~120 ms, about 60 MB more resident memory (yazl keeps each
 // entry's central-directory record until the end, and scans its entry list on every entry).
 import { Readable } from "node:stream";
-import { stringify } from "csv-stringify";
 import { ZipFile } from "yazl";
 import type { Db } from "../db/database.ts";
+import { csvLine } from "./csv.ts";
 import { renderQr, type QrEcc } from "./render.ts";
 
 /** Items read and queued at a time. */
@@ -83,16 +83,19 @@ export function lotQrZip(db: Db, input: LotZipInput): Readable {
   return output;
 }
 
-/** RFC 4180 CSV: serial,uri[,pin], one row per item, in the ZIP's order. */
+/** RFC 4180 CSV: serial,uri[,pin], one row per item, in the ZIP's order, every cell formula-safe (csv.ts). */
 function itemsCsv(db: Db, input: LotZipInput): Readable {
   const columns = input.pins ? ["serial", "uri", "pin"] : ["serial", "uri"];
-  async function* rows() {
+  async function* lines() {
+    yield csvLine(columns);
     for await (const page of itemPages(db, input.gtin, input.lot)) {
+      let chunk = "";
       for (const item of page) {
         const pin = input.pins && item.job_id !== null && item.job_index !== null ? (input.pins.get(item.job_id)?.[item.job_index] ?? "") : undefined;
-        yield pin === undefined ? [item.serial, item.subject] : [item.serial, item.subject, pin];
+        chunk += csvLine(pin === undefined ? [item.serial, item.subject] : [item.serial, item.subject, pin]);
       }
+      yield chunk;
     }
   }
-  return Readable.from(rows()).pipe(stringify({ header: true, columns, record_delimiter: "windows" }));
+  return Readable.from(lines());
 }

@@ -6,6 +6,7 @@ import { AppError, notFound } from "../errors.ts";
 import { findJob, jobView, type SecretResultState } from "../jobs/jobs.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
 import { JobIdParams, JobItemsQuery, JobView } from "../schemas/jobs.ts";
+import { csvLine } from "../qr/csv.ts";
 import { ITEMS_JOB, itemsOfJob } from "../trace/items.ts";
 
 const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -76,7 +77,7 @@ async function* lines(db: Parameters<typeof itemsOfJob>[0], jobId: string, pins:
     for (const item of page) {
       const pin = pins?.[item.job_index!];
       if (csv) {
-        chunk += pins ? `${item.serial},${csvField(item.subject)},${pin ?? ""}\r\n` : `${item.serial},${csvField(item.subject)}\r\n`;
+        chunk += csvLine(pins ? [item.serial, item.subject, pin ?? ""] : [item.serial, item.subject]);
       } else {
         chunk += (first ? "" : ",") + JSON.stringify(pin === undefined ? { serial: item.serial, uri: item.subject } : { serial: item.serial, uri: item.subject, pin });
         first = false;
@@ -86,8 +87,5 @@ async function* lines(db: Parameters<typeof itemsOfJob>[0], jobId: string, pins:
   }
   if (!csv) yield "]}";
 }
-
-/** RFC 4180 §2: a field holding a comma or a quote is quoted (serials and PINs are letters and digits). */
-const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
 export default jobsRoutes;
