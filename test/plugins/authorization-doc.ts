@@ -11,7 +11,20 @@ function describeAccess(access: Access): string {
   return access.roles.map((role) => (access.ownedOnly?.includes(role) ? `${role} (own only)` : role)).join(", ");
 }
 
-export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }>): string {
+/** One thing merchant B tries against what merchant A holds, and the answer it gets. */
+export interface TenancyCase {
+  what: string;
+  method: string;
+  url: string;
+  payload?: object;
+  status: number;
+  /** The error code, or for a 200 what the answer holds. */
+  code: string;
+  /** The field the error names; null for a 200. */
+  field: string | null;
+}
+
+export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }>, tenancy: readonly TenancyCase[]): string {
   const sorted = [...rows].sort((x, y) => x.route.url.localeCompare(y.route.url) || x.route.method.localeCompare(y.route.method));
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [
@@ -54,6 +67,16 @@ export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }
     "  product, lot, item or job is a 404 identical to one that does not exist (`test/trace/*.test.ts`).",
     "",
     "These rules are tested in `test/records/tenancy.test.ts`.",
+    "",
+    "## Tenancy: merchant B against merchant A's products, lots, items and events",
+    "",
+    "Each row is a request merchant B (a key and a GS1 Company Prefix of its own) sends to the app in the",
+    "matrix test, against what merchant A holds; a 404 is the very answer for something that does not exist.",
+    "Generic records never take a GS1 subject, whoever sends them (`src/trace/domain-subjects.ts`).",
+    "",
+    line(["merchant B tries to", "request", "answer"]),
+    line(["---", "---", "---"]),
+    ...tenancy.map((c) => line([c.what, `\`${c.method} ${c.url.replace(/\?.*$/, c.url.includes("?") ? "?…" : "").replace(/\/[0-9a-f-]{36}/g, "/{id}").replace(/\/[0-9]{13,14}(?=\/|$)/g, "/{A's gtin}")}\``, c.field === null ? `${c.status}, ${c.code}` : `${c.status} \`${c.code}\`, \`${c.field}\``])),
     "",
   ].join("\n");
 }

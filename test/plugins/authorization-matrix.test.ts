@@ -12,7 +12,7 @@ import { issueApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
 import { gtinUnder } from "../support/trace.ts";
-import { matrixDocument, type Caller, CALLERS, type Cell } from "./authorization-doc.ts";
+import { matrixDocument, type Caller, CALLERS, type Cell, type TenancyCase } from "./authorization-doc.ts";
 
 const DOC_PATH = new URL("../../docs/authorization.md", import.meta.url);
 const UPDATE = process.env["TRACEMARK_UPDATE_DOCS"] === "1";
@@ -84,6 +84,7 @@ async function fixtures(h: TestApp) {
       absent: () => randomUUID(),
     },
     captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
+    epc: { value: () => `https://id.gs1.org/01/0${gtin}/21/${serial}`, absent: () => `https://id.gs1.org/01/0${gtin}/21/NOSUCHSERIAL` },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -113,13 +114,36 @@ async function fixtures(h: TestApp) {
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
     }),
   };
-  return { keys, params, samples };
+  return { keys, params, samples, a: { gtin, lot: "MATRIX-LOT", serial, jobId: job.id as string, captureId: capture.captureID as string }, freshGtin };
+}
+
+/** Merchant B against what merchant A holds (issue 8): each refused with its status, code and field, or answered with nothing of A's. */
+function tenancyCases(a: { gtin: string; lot: string; serial: string; jobId: string; captureId: string }): TenancyCase[] {
+  const item = `https://id.gs1.org/01/0${a.gtin}/21/${a.serial}`;
+  const lotPath = `/v1/products/${a.gtin}/lots/${a.lot}`;
+  const document = {
+    type: "EPCISDocument", schemaVersion: "2.0", creationDate: "2026-01-01T00:00:00Z", "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+    epcisBody: { eventList: [{ type: "ObjectEvent", eventTime: "2026-01-02T00:00:00Z", eventTimeZoneOffset: "+00:00", action: "OBSERVE", bizStep: "retail_selling", epcList: [item] }] },
+  };
+  return [
+    { what: "register a product under A's GS1 Company Prefix", method: "POST", url: "/v1/products", payload: { gtin: gtinUnder("952012", 777), name: "Squatted tea" }, status: 403, code: "FORBIDDEN", field: "body.gtin" },
+    { what: "register a lot of A's product", method: "POST", url: `/v1/products/${a.gtin}/lots`, payload: { lot: "B-LOT" }, status: 404, code: "NOT_FOUND", field: "params.gtin" },
+    { what: "capture an event about A's item", method: "POST", url: "/epcis/capture", payload: document, status: 403, code: "FORBIDDEN", field: "body.epcisBody.eventList[0].epcList[0]" },
+    { what: "recall A's lot", method: "POST", url: `${lotPath}/recalls`, payload: { reason: "sabotage" }, status: 404, code: "NOT_FOUND", field: "params.lot" },
+    { what: "recall A's product", method: "POST", url: `/v1/products/${a.gtin}/recalls`, payload: { reason: "sabotage" }, status: 404, code: "NOT_FOUND", field: "params.gtin" },
+    { what: "generate items for A's lot", method: "POST", url: `${lotPath}/items`, payload: { count: 1 }, status: 404, code: "NOT_FOUND", field: "params.lot" },
+    { what: "read A's items job", method: "GET", url: `/v1/jobs/${a.jobId}`, status: 404, code: "NOT_FOUND", field: "params.jobId" },
+    { what: "download A's items (serials and PINs)", method: "GET", url: `/v1/jobs/${a.jobId}/items?format=csv`, status: 404, code: "NOT_FOUND", field: "params.jobId" },
+    { what: "read A's capture job", method: "GET", url: `/epcis/capture/${a.captureId}`, status: 404, code: "NOT_FOUND", field: "params.captureId" },
+    { what: "notarize a generic record on A's item", method: "POST", url: "/v1/records", payload: { kind: "evidence.chat", subject: item, payload: { said: "mine" } }, status: 403, code: "FORBIDDEN", field: "body.subject" },
+    { what: "query A's events in the EPCIS repository", method: "GET", url: `/epcis/events?MATCH_anyEPC=${encodeURIComponent(item)}`, status: 200, code: "none of A's events", field: null },
+  ];
 }
 
 t.test("the authorization matrix: every route × every caller answers as the route declares", async (t) => {
   const h = await buildTestApp();
   t.teardown(h.close);
-  const { keys, params, samples } = await fixtures(h);
+  const { keys, params, samples, a } = await fixtures(h);
 
   // HEAD answers as its GET (same route options, same hooks): its GET stands for it, with or
   // without the trailing slash Fastify adds a twin for under a prefix.
@@ -179,7 +203,20 @@ t.test("the authorization matrix: every route × every caller answers as the rou
     rows.push({ route, cells });
   }
 
-  const document = matrixDocument(rows);
+  // Tenancy: merchant B, with a key and a prefix of its own, against what merchant A holds.
+  const tenancy = tenancyCases(a);
+  for (const c of tenancy) {
+    const res = await h.app.inject({ method: c.method as "GET", url: c.url, headers: bearer(keys["merchant B"]!), ...(c.payload === undefined ? {} : { payload: c.payload }) });
+    const name = `merchant B: ${c.what}`;
+    t.equal(res.statusCode, c.status, `${name}: ${c.status} (${res.body.slice(0, 200)})`);
+    if (c.field === null) {
+      t.same(res.json().epcisBody.queryResults.resultsBody.eventList, [], `${name}: ${c.code}`);
+    } else {
+      t.match(res.json().error, { code: c.code, field: c.field }, `${name}: ${c.code} naming ${c.field}`);
+    }
+  }
+
+  const document = matrixDocument(rows, tenancy);
   const onDisk = await readFile(DOC_PATH, "utf8").catch(() => "");
   if (UPDATE && onDisk !== document) await writeFile(DOC_PATH, document);
   else t.equal(onDisk, document, "docs/authorization.md is this table: after changing a route's access, run TRACEMARK_UPDATE_DOCS=1 npx tap test/plugins/authorization-matrix.test.ts and commit the file");
