@@ -13,7 +13,7 @@ t.test(`migrations run up, down and up again on ${usingPostgres ? "PostgreSQL" :
   t.same(await migrateToLatest(handle.db), [], "a second run applies nothing");
   await migrateDown(handle.db, true);
   t.same(await tables(), [], "down removes every table");
-  t.same(await migrateToLatest(handle.db), ["applied 001_foundation", "applied 002_records", "applied 003_subjects", "applied 004_batch_trees", "applied 005_trace", "applied 006_epcis", "applied 007_links"]);
+  t.same(await migrateToLatest(handle.db), ["applied 001_foundation", "applied 002_records", "applied 003_subjects", "applied 004_batch_trees", "applied 005_trace", "applied 006_epcis", "applied 007_links", "applied 008_epcis_query"]);
   const version = await sql<{ v: string }>`select version() as v`.execute(handle.db);
   t.comment(`database: ${version.rows[0]?.v.split(",")[0]}`);
 });
@@ -22,7 +22,7 @@ t.test("003_subjects gives each subject written before it to its first writer, w
   const { handle, teardown } = await openTestDatabase();
   t.teardown(teardown);
   const db = handle.db;
-  t.same(await migrateDownTo(db, "002_records"), ["reverted 007_links", "reverted 006_epcis", "reverted 005_trace", "reverted 004_batch_trees", "reverted 003_subjects"]);
+  t.same(await migrateDownTo(db, "002_records"), ["reverted 008_epcis_query", "reverted 007_links", "reverted 006_epcis", "reverted 005_trace", "reverted 004_batch_trees", "reverted 003_subjects"]);
   const [a, b] = [randomUUID(), randomUUID()];
   await db.insertInto("merchants").values([{ id: a, name: "A" }, { id: b, name: "B" }]).execute();
   await db.insertInto("api_keys").values([
