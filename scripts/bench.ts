@@ -14,6 +14,9 @@
 //   8. Traceability (PostgreSQL only; --trace-pipeline=off to measure without sealing): EPCIS
 //      capture events/s, serial generation for 100,000 items, history JSON req/s and p99
 //      (scripts/bench/traceability.ts)
+//   9. Live-stream segments: notarization lag p95 from a segment appearing in the live playlist to
+//      its 202 (ffmpeg in real time, `tracemark stream watch`'s engine; --segments-seconds=N, 30)
+//      (scripts/bench/segments.ts)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -25,11 +28,12 @@ import { benchIngest, type IngestResult, type LoadResult } from "./bench/ingest.
 import { benchLatency, type LatencyResult } from "./bench/latency.ts";
 import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
+import { benchSegments, SEGMENT_LAG_TARGET_MS } from "./bench/segments.ts";
 import { benchTraceability, traceabilityReport } from "./bench/traceability.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -333,6 +337,22 @@ async function main(): Promise<void> {
           for (const l of report.lines) line(l);
           summary.push(...report.rows);
           if (!report.durable) failed = true;
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+    if (parts.has("segments")) {
+      await part("segments", async () => {
+        const db = await freshDatabase(serverUrl);
+        try {
+          const seconds = Number(process.argv.find((a) => a.startsWith("--segments-seconds="))?.slice("--segments-seconds=".length) ?? 30);
+          const r = await benchSegments({ databaseUrl: db.url, seconds });
+          heading("8. Live-stream segments: appearing in the playlist → 202");
+          line(`database: ${databaseLabel}; ffmpeg test pattern in real time, 1 s HLS segments, ${r.seconds} s; watcher polls every 250 ms, batches of 10`);
+          const pass = r.p95Ms <= SEGMENT_LAG_TARGET_MS && r.ended;
+          line(`  ${fmt(r.segments)} segments (${fmt(r.bytes)} bytes)${r.ended ? ", stream ended with its final playlist" : ", NOT ended"}: lag p50 ${fmt(r.p50Ms)} ms, p95 ${fmt(r.p95Ms)} ms, max ${fmt(r.maxMs)} ms [target p95 <= ${fmt(SEGMENT_LAG_TARGET_MS)} ms] ${verdict(pass)}`);
+          summary.push({ what: "segment notarization lag p95 (p50 / max)", measured: `${fmt(r.p95Ms)} ms (${fmt(r.p50Ms)} / ${fmt(r.maxMs)})`, target: `<= ${fmt(SEGMENT_LAG_TARGET_MS)} ms`, verdict: verdict(pass) });
         } finally {
           await db.drop();
         }

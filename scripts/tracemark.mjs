@@ -9,11 +9,16 @@ if (!process.features.typescript) {
   process.exit(2);
 }
 const argv = process.argv.slice(2);
-// `tracemark import …` has a module of its own (src/import/); anything else is `verify`, whose
+// `tracemark import …` and `tracemark stream …` have modules of their own (src/import/,
+// src/stream-watch/); anything else is `verify`, whose
 // --offline path stays free of the import's dependencies.
 if (argv[0] === "import") {
   const { main: importMain } = await import("../src/import/cli.ts");
   process.exit(await importMain(argv.slice(1)));
+}
+if (argv[0] === "stream") {
+  const { main: streamMain } = await import("../src/stream-watch/cli.ts");
+  process.exit(await streamMain(argv.slice(1)));
 }
 const { main } = await import("../src/verifier/cli.ts");
 const { scrubberFor } = await import("../src/verifier/redact.ts");

@@ -25,6 +25,7 @@ import recallsRoutes from "./routes/recalls.ts";
 import recordsRoutes from "./routes/records.ts";
 import resolverLinksRoutes from "./routes/resolver-links.ts";
 import resolverRoutes from "./routes/resolver.ts";
+import streamsRoutes from "./routes/streams.ts";
 import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
@@ -103,5 +104,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(resolverRoutes);
   await app.register(resolverLinksRoutes);
   await app.register(qrRoutes);
+  await app.register(streamsRoutes);
   return app;
 }

@@ -15,6 +15,7 @@ import type { RecordPayloadsTable } from "./record-payloads.table.ts";
 import type { RecordsTable } from "./records.table.ts";
 import type { SubjectsTable } from "./subjects.table.ts";
 import type { SealProgressTable } from "./seal-progress.table.ts";
+import type { StreamClaimsTable, StreamSegmentsTable, StreamsTable } from "./streams.table.ts";
 
 export interface Database {
   merchants: MerchantsTable;
@@ -35,6 +36,9 @@ export interface Database {
   epcis_event_subjects: EpcisEventSubjectsTable;
   epcis_containment: EpcisContainmentTable;
   resolver_links: ResolverLinksTable;
+  streams: StreamsTable;
+  stream_claims: StreamClaimsTable;
+  stream_segments: StreamSegmentsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -8,6 +8,7 @@ import * as trace from "./migrations/005_trace.ts";
 import * as epcis from "./migrations/006_epcis.ts";
 import * as links from "./migrations/007_links.ts";
 import * as epcisQuery from "./migrations/008_epcis_query.ts";
+import * as streams from "./migrations/012_streams.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -20,7 +21,11 @@ const MIGRATIONS: Record<string, Migration> = {
   "006_epcis": epcis,
   "007_links": links,
   "008_epcis_query": epcisQuery,
+  "012_streams": streams,
 };
+
+/** Every migration's name, oldest first. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function migrator(db: Kysely<any>): Migrator {

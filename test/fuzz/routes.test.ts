@@ -61,6 +61,7 @@ t.test("fuzzing every route", async (t) => {
   const revoked = await merchantKey(h.database, "Fuzz B");
   await revokeApiKey(h.database.db, revoked.keyId);
   const accepted = (await h.app.inject({ method: "POST", url: "/v1/records", headers: bearer(merchant), payload: { kind: "evidence.chat", subject: "stream:fuzz", payload: { said: "hi" } } })).json() as { id: string; receipt: unknown };
+  const stream = (await h.app.inject({ method: "POST", url: "/v1/streams", headers: bearer(merchant), payload: { platform: "Douyin", roomUrl: "https://live.example/fuzz", host: "Fuzz host" } })).json() as { stream: { id: string } };
   const keys: Array<[string, Record<string, string>]> = [
     ["none", {}],
     ["admin", bearer(h.admin)],
@@ -77,8 +78,12 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/records/batch": { records: [{ kind: "evidence.chat", subject: "stream:fuzz", contentHash: "a".repeat(64), mediaType: "image/png" }] },
     "POST /v1/verify": { receipt: accepted.receipt, content: Buffer.from('{"said":"hi"}').toString("base64") },
     "POST /v1/verify/upload": { receipt: accepted.receipt },
+    "POST /v1/streams": { platform: "Douyin", roomUrl: "https://live.example/fuzz", host: "Fuzz host", plannedProducts: ["9520123000427"], public: true },
+    "POST /v1/streams/:streamId/claims": { gtin: "9520123000427", quote: "100% mulberry silk", price: { amount: "199.00", currency: "CNY" }, promises: ["7-day returns"], at: "2026-11-23T20:00:00+08:00", screenshot: { sha256: "c".repeat(64), mediaType: "image/png" } },
+    "POST /v1/streams/:streamId/segments": { rendition: "main", segments: [{ mediaSequence: 0, uri: "seg0.ts", duration: 2, bytes: 1, sha256: "d".repeat(64), programDateTime: "2026-11-23T20:00:00.000Z" }] },
+    "POST /v1/streams/:streamId/end": { rendition: "main", playlist: { sha256: "e".repeat(64), bytes: 1, segments: 1, firstMediaSequence: 0, lastMediaSequence: 0 } },
   };
-  const validParams = [accepted.id, merchant.keyId, "0123456789ab"];
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
   const routes = h.app.routeTable.filter((r) => r.url !== "*");
   t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);

@@ -67,6 +67,9 @@ async function fixtures(h: TestApp) {
   });
   const capture = (await asA("/epcis/capture", captureOf("merchant A"))).json();
 
+  const streamBody = { platform: "Douyin", roomUrl: "https://live.example/matrix", host: "Matrix host", public: true };
+  const segmentSha = "ab".repeat(32);
+
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
     id: { value: () => accepted.id as string, absent: () => randomUUID() },
@@ -85,6 +88,8 @@ async function fixtures(h: TestApp) {
     },
     captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
     epc: { value: () => `https://id.gs1.org/01/0${gtin}/21/${serial}`, absent: () => `https://id.gs1.org/01/0${gtin}/21/NOSUCHSERIAL` },
+    // A fresh stream of A's each time: the end closes it.
+    streamId: { value: async () => (await asA("/v1/streams", streamBody)).json().stream.id as string, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -109,6 +114,10 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/links": () => ({ payload: { linkType: "gs1:pip", href: "https://shop.example/tea", title: "Matrix tea" } }),
     "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
+    "POST /v1/streams": () => ({ payload: streamBody }),
+    "POST /v1/streams/:streamId/claims": () => ({ payload: { gtin, quote: "100% mulberry silk" } }),
+    "POST /v1/streams/:streamId/segments": () => ({ payload: { rendition: "main", segments: [{ mediaSequence: 0, uri: "seg0.ts", duration: 2, bytes: 1, sha256: segmentSha }] } }),
+    "POST /v1/streams/:streamId/end": () => ({ payload: { rendition: "main", playlist: { sha256: segmentSha, bytes: 1, segments: 1, firstMediaSequence: 0, lastMediaSequence: 0 } } }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
