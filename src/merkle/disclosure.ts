@@ -17,7 +17,7 @@ import type { StepResult } from "./report.ts";
 export const DISCLOSURE_FORMAT = "tracemark.disclosure.v1";
 /** The only digest algorithm of v1 (SD-JWT's `_sd_alg`, IANA "Named Information Hash Algorithm" name). */
 export const SD_ALG = "sha-256";
-/** Names a field cannot have: they are the payload's own members (as SD-JWT §4.2.1 reserves `_sd`). */
+/** Names a field cannot have: they are the payload's own members (as SD-JWT §4.2 reserves `_sd`). */
 const RESERVED_NAMES: ReadonlySet<string> = new Set(["_sd", "_sd_alg", "..."]);
 /** More digests than any record of ours has fields; a larger list is refused before any hashing. */
 export const MAX_SD_DIGESTS = 256;
@@ -62,7 +62,7 @@ function fromBase64url(text: string): Buffer | undefined {
   return toBase64url(bytes) === text ? bytes : undefined;
 }
 
-/** The digest of a disclosure string: SHA-256 of its ASCII characters (SD-JWT §4.2.3), in hex. */
+/** The digest of a disclosure string: SHA-256 of its ASCII characters (SD-JWT §4.2), in hex. */
 export function disclosureDigest(disclosure: string): string {
   return sha256Hex(disclosure);
 }
