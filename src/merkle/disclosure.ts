@@ -41,9 +41,10 @@ export interface FieldDisclosure {
 }
 
 /** The document a party hands over: the receipt, the committed payload, the chosen disclosures. */
-export interface DisclosureDocument {
+export interface DisclosureDocument<R = unknown> {
   format: typeof DISCLOSURE_FORMAT;
-  receipt: Receipt | unknown;
+  /** A receipt v1 when produced; as read, unverified until the receipt steps ran. */
+  receipt: R;
   payload: SdPayload;
   disclosures: string[];
 }
@@ -106,7 +107,7 @@ export function sdPayloadBytes(payload: SdPayload): Buffer {
 }
 
 /** A disclosure document for the chosen disclosures (by field name) of a record. */
-export function discloseFields(receipt: Receipt, payload: SdPayload, all: readonly FieldDisclosure[], names: readonly string[]): DisclosureDocument {
+export function discloseFields(receipt: Receipt, payload: SdPayload, all: readonly FieldDisclosure[], names: readonly string[]): DisclosureDocument<Receipt> {
   const chosen = names.map((name) => {
     const found = all.find((d) => d.name === name);
     if (found === undefined) throw new RangeError(`the record has no disclosable field "${name}"`);
