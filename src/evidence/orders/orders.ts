@@ -2,6 +2,7 @@
 // after-sales requests, each a private record on the order's chain, committed field by field
 // (docs/disclosure-v1.md) where it is structured. The buyer is never a column and never in clear
 // in a record: only a disclosable, erasable field of the order record.
+import { randomUUID } from "node:crypto";
 import type { Principal } from "../../auth/api-keys.ts";
 import type { Db } from "../../db/database.ts";
 import type { OrderRow } from "../../db/orders.table.ts";
@@ -13,7 +14,6 @@ import type { Tx } from "../../trace/domain-write.ts";
 import { ORDER_KINDS, orderSubject, writeOrderRecord, type OrderRecordContent } from "./write.ts";
 import { acceptedReceipt } from "../../records/receipts.ts";
 import type { Receipt } from "../../merkle/index.ts";
-import { randomUUID } from "node:crypto";
 
 export interface Written {
   orderId: string;
@@ -98,7 +98,7 @@ export async function createOrder(db: Db, principal: Principal, input: OrderInpu
   });
 }
 
-/** Runs `write` on the order under its row lock, refusing an erased or purged order's merchant nothing else. */
+/** Runs `write` in a transaction holding the order's row lock (404 when the principal cannot see the order). */
 async function onOrder(db: Db, principal: Principal, orderId: string, write: (tx: Tx, order: OrderRow) => Promise<Written>): Promise<Written> {
   return db.transaction().execute(async (tx) => write(tx, await findOrder(tx, principal, orderId, { forUpdate: true })));
 }
