@@ -23,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("total", "text", (c) => c.notNull())
     .addColumn("record_id", "uuid", (c) => c.notNull().references("records.id"))
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
-    // Retention counts from the order's newest record (src/evidence/orders/retention.ts).
+    // Retention counts from the order's newest record (src/evidence/erasure/retention.ts).
     .addColumn("last_record_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("erased_at", "timestamptz")
     .addUniqueConstraint("orders_merchant_ref", ["merchant_id", "order_ref"])
