@@ -18,6 +18,7 @@ import itemsRoutes from "./routes/items.ts";
 import jobsRoutes from "./routes/jobs.ts";
 import lotsRoutes from "./routes/lots.ts";
 import meRoutes from "./routes/me.ts";
+import ordersRoutes from "./routes/orders.ts";
 import prefixesRoutes from "./routes/prefixes.ts";
 import productsRoutes from "./routes/products.ts";
 import qrRoutes from "./routes/qr.ts";
@@ -105,5 +106,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(resolverLinksRoutes);
   await app.register(qrRoutes);
   await app.register(streamsRoutes);
+  await app.register(ordersRoutes);
   return app;
 }

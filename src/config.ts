@@ -81,6 +81,12 @@ export const ConfigSchema = Type.Object({
   PIN_HMAC_KEY: Type.Optional(Hex32Key),
   /** "1": after start, seed a demo merchant, product, lots, items and events (src/demo/), and print their resolver URLs. */
   TRACEMARK_DEMO: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0" }),
+  // Transaction evidence (orders, payments, chats, after-sales) is kept at least this long, counted
+  // from an order's newest record: China's E-Commerce Law Art. 31 asks for three years. The purge
+  // (src/evidence/erasure/retention.ts) runs every EVIDENCE_PURGE_INTERVAL_MS in each process with PIPELINE=on
+  // (concurrent runs skip each other's locked rows).
+  EVIDENCE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36_500, default: 1095 }),
+  EVIDENCE_PURGE_INTERVAL_MS: Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 3_600_000 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;

@@ -10,6 +10,7 @@ import type { ResolverLinksTable } from "./links.table.ts";
 import type { LotsTable } from "./lots.table.ts";
 import type { MerchantPrefixesTable } from "./merchant-prefixes.table.ts";
 import type { MerchantsTable } from "./merchants.table.ts";
+import type { AfterSalesTable, OrderItemsTable, OrdersTable, RecordDisclosuresTable } from "./orders.table.ts";
 import type { ProductsTable } from "./products.table.ts";
 import type { RecordPayloadsTable } from "./record-payloads.table.ts";
 import type { RecordsTable } from "./records.table.ts";
@@ -39,6 +40,10 @@ export interface Database {
   streams: StreamsTable;
   stream_claims: StreamClaimsTable;
   stream_segments: StreamSegmentsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  record_disclosures: RecordDisclosuresTable;
+  after_sales: AfterSalesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -11,6 +11,11 @@ export const VERIFICATION_CODES = [
   "CONTENT_HASH_MISMATCH",
   "LEAF_HASH_MISMATCH",
   "AUDIT_PATH_INVALID",
+  // selective disclosure (docs/disclosure-v1.md, "Verification")
+  "MALFORMED_DISCLOSURE",
+  "DISCLOSURE_MALFORMED",
+  "DISCLOSURE_DIGEST_UNKNOWN",
+  "DISCLOSURE_DUPLICATE",
   // the contract is not one the verifier's user trusts (docs/receipt-v1.md "Trust")
   "CONTRACT_NOT_TRUSTED",
   // checks against the chain

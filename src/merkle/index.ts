@@ -9,3 +9,5 @@ export * from "./proof.ts";
 export * from "./receipt.ts";
 export * from "./report.ts";
 export * from "./verify.ts";
+export * from "./disclosure.ts";
+export * from "./disclosure-verify.ts";

@@ -15,7 +15,9 @@ export const CHAIN_STEPS = [
   "blockTime",
   "deployBlock",
 ] as const;
-export type StepName = (typeof OFFLINE_STEPS)[number] | (typeof CHAIN_STEPS)[number];
+/** The step a disclosure document adds after the receipt's (docs/disclosure-v1.md). */
+export const DISCLOSURE_STEP = "disclosure";
+export type StepName = (typeof OFFLINE_STEPS)[number] | (typeof CHAIN_STEPS)[number] | typeof DISCLOSURE_STEP;
 
 export interface StepResult {
   step: StepName;

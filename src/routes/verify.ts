@@ -7,6 +7,7 @@ import { serviceTrust } from "../chain/trust.ts";
 import { isJsonMediaType } from "../merkle/index.ts";
 import { inFlightLimit } from "../plugins/in-flight.ts";
 import { ErrorBody } from "../schemas/common.ts";
+import { looksLikeDisclosure, verifyDisclosure } from "../verifier/disclosure.ts";
 import { verifyReceipt } from "../verifier/index.ts";
 import { TrustAnchorSchema } from "../verifier/trust.ts";
 import { readVerifyForm } from "./verify-form.ts";
@@ -32,10 +33,20 @@ const ReportOut = Type.Object({
   steps: Type.Array(StepOut),
   onChain: Type.Optional(Type.Object({}, { additionalProperties: true })),
   trust: Type.Optional(Type.Array(TrustAnchorSchema, { description: "the contracts the receipt was checked against: this service's own" })),
+  disclosure: Type.Optional(
+    Type.Object(
+      {
+        format: Type.String(),
+        disclosed: Type.Array(Type.Object({ name: Type.String(), value: Type.Unknown(), digest: Type.String() })),
+        hidden: Type.Integer({ minimum: 0, description: "fields committed to but not disclosed" }),
+      },
+      { description: "For a disclosure document (docs/disclosure-v1.md) whose disclosures all hold: the fields shown and how many stayed hidden" },
+    ),
+  ),
 });
 const JsonBody = Type.Object(
   {
-    receipt: Type.Unknown({ description: "A tracemark.receipt.v1 document" }),
+    receipt: Type.Unknown({ description: "A tracemark.receipt.v1 document, or a tracemark.disclosure.v1 document (docs/disclosure-v1.md; then no `content`)" }),
     content: Type.Optional(Type.String({ contentEncoding: "base64", description: "The original content, base64, to check contentHash" })),
   },
   { additionalProperties: false },
@@ -90,7 +101,11 @@ const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { content } = request.body;
+      const { content, receipt } = request.body;
+      if (looksLikeDisclosure(receipt)) {
+        if (content !== undefined) throw invalid("body.content", "must be absent for a disclosure document: it carries its own committed payload");
+        return verifyDisclosure(receipt, { provider: app.chain.provider, trust });
+      }
       return verifyReceipt(request.body.receipt, { provider: app.chain.provider, trust, ...(content === undefined ? {} : { content: decodeBase64(content) }) });
     },
   );

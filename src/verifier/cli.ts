@@ -6,10 +6,12 @@ import type { JsonRpcProvider } from "ethers";
 import type { StepResult, VerificationReport, VerificationStatus } from "../merkle/report.ts";
 import { checkTrustFlags, loadTrust } from "./cli-trust.ts";
 import type { TrustFlags, TrustFor } from "./cli-trust.ts";
+import { looksLikeDisclosure, verifyDisclosure } from "./disclosure.ts";
+import type { DisclosureReport } from "./disclosure.ts";
 import { verifyReceipt } from "./index.ts";
 import { UsageError } from "./usage-error.ts";
 
-export const USAGE = `Usage: tracemark verify <receipt.json>... (--rpc URL [--trust FILE|URL]... [--contract ADDR [--chain-id N]] | --offline)
+export const USAGE = `Usage: tracemark verify <receipt.json|disclosure.json>... (--rpc URL [--trust FILE|URL]... [--contract ADDR [--chain-id N]] | --offline)
                         [--content FILE] [--json]
 
 Checks a Tracemark receipt (docs/receipt-v1.md): its hashes and audit path, the content if
@@ -32,6 +34,10 @@ deploy a lookalike contract, so the receipt's own "contract" proves nothing by i
 
 Without --trust or --contract every step still runs, but the result is never "valid": it is
 "untrusted" (checked, but not against a trusted contract), exit status 5.
+
+A disclosure document (tracemark.disclosure.v1, docs/disclosure-v1.md: a receipt, the record's
+committed field digests and some fields' disclosures) is checked like its receipt, then each
+disclosed field against the digests: the fields shown and how many stayed hidden are printed.
 
 Several receipts (a case file, say) are checked one after the other over one connection, with a
 line each, against the same trust; --content then is not allowed.
@@ -134,9 +140,23 @@ function stepLine(step: StepResult, width: number): string {
   return `${mark} ${step.step.padEnd(width)}  ${why}`.trimEnd();
 }
 
-export function formatReport(report: VerificationReport): string[] {
+export function formatReport(report: VerificationReport | DisclosureReport): string[] {
   const width = Math.max(...report.steps.map((s) => s.step.length));
-  return [...report.steps.map((s) => stepLine(s, width)), "", report.summary];
+  const lines = [...report.steps.map((s) => stepLine(s, width)), "", report.summary];
+  const disclosure = "disclosure" in report ? report.disclosure : undefined;
+  if (disclosure !== undefined) {
+    lines.push("", `disclosed fields (${disclosure.disclosed.length}):`);
+    for (const field of disclosure.disclosed) lines.push(`  ${field.name} = ${JSON.stringify(field.value)}`);
+    lines.push(`hidden fields: ${disclosure.hidden}`);
+  }
+  return lines;
+}
+
+/** A receipt or a disclosure document, each to its own verifier. */
+function verifyAny(input: unknown, options: Parameters<typeof verifyReceipt>[1]): Promise<VerificationReport | DisclosureReport> {
+  if (!looksLikeDisclosure(input)) return verifyReceipt(input, options);
+  const { content: _c, contentSha256: _s, ...rest } = options ?? {};
+  return verifyDisclosure(input, rest);
 }
 
 async function readReceipt(path: string): Promise<unknown> {
@@ -149,6 +169,11 @@ async function readReceipt(path: string): Promise<unknown> {
 }
 
 const MANY_IN_FLIGHT = 16;
+
+/** The receipt a file holds: itself, or the one inside a disclosure document (for trust by chain). */
+function receiptOf(input: unknown): unknown {
+  return looksLikeDisclosure(input) ? (input as { receipt?: unknown }).receipt : input;
+}
 
 // The overall outcome of several receipts: the worst one decides.
 // "untrusted" outranks "pending": it says something about the whole run (no trust was given).
@@ -178,8 +203,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   if (receipts.length > 1) return verifyMany(command, receipts, trustFor, io);
 
-  const trust = trustFor(receipts[0]);
-  const report = await verifyReceipt(receipts[0], {
+  if (content !== undefined && looksLikeDisclosure(receipts[0])) {
+    io.err("tracemark: --content goes with a receipt: a disclosure document carries its own content (tracemark --help for usage)");
+    return EXIT.usage;
+  }
+  const trust = trustFor(receiptOf(receipts[0]));
+  const report = await verifyAny(receipts[0], {
     ...(content === undefined ? {} : { content }),
     ...(command.rpcUrl === undefined ? {} : { rpcUrl: command.rpcUrl }),
     ...(trust === undefined ? {} : { trust }),
@@ -209,8 +238,8 @@ async function verifyMany(command: Command, receipts: unknown[], trustFor: Trust
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < receipts.length; i = next++) {
-        const trust = trustFor(receipts[i]);
-        reports[i] = await verifyReceipt(receipts[i], provider ? { provider, ...(trust === undefined ? {} : { trust }) } : { offline: true });
+        const trust = trustFor(receiptOf(receipts[i]));
+        reports[i] = await verifyAny(receipts[i], provider ? { provider, ...(trust === undefined ? {} : { trust }) } : { offline: true });
       }
     };
     await Promise.all(Array.from({ length: Math.min(MANY_IN_FLIGHT, receipts.length) }, worker));

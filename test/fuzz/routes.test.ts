@@ -13,6 +13,7 @@ import t from "tap";
 import { revokeApiKey } from "../../src/auth/api-keys.ts";
 import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
 import { rawExchange } from "../support/raw-http.ts";
+import { gtinUnder } from "../support/trace.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 import { body, CONTENT_TYPES, multipartForm, paramValue, pick, queryString, randomBytes } from "./mutations.ts";
 
@@ -62,6 +63,20 @@ t.test("fuzzing every route", async (t) => {
   await revokeApiKey(h.database.db, revoked.keyId);
   const accepted = (await h.app.inject({ method: "POST", url: "/v1/records", headers: bearer(merchant), payload: { kind: "evidence.chat", subject: "stream:fuzz", payload: { said: "hi" } } })).json() as { id: string; receipt: unknown };
   const stream = (await h.app.inject({ method: "POST", url: "/v1/streams", headers: bearer(merchant), payload: { platform: "Douyin", roomUrl: "https://live.example/fuzz", host: "Fuzz host" } })).json() as { stream: { id: string } };
+  // An order of the fuzz merchant's own item, so the order routes reach their services.
+  await h.app.inject({ method: "POST", url: `/v1/admin/merchants/${merchant.merchantId}/prefixes`, headers: bearer(h.admin), payload: { prefix: "952077" } });
+  const fuzzGtin = gtinUnder("952077", 1);
+  const asMerchant = (url: string, payload: object) => h.app.inject({ method: "POST", url, headers: bearer(merchant), payload });
+  await asMerchant("/v1/products", { gtin: fuzzGtin, name: "Fuzz tea" });
+  await asMerchant(`/v1/products/${fuzzGtin}/lots`, { lot: "FUZZ" });
+  const job = (await asMerchant(`/v1/products/${fuzzGtin}/lots/FUZZ/items`, { count: 1 })).json() as { id: string; links: { self: string } };
+  for (let status = ""; status !== "succeeded"; await new Promise((r) => setTimeout(r, 20))) {
+    status = (await h.app.inject({ method: "GET", url: job.links.self, headers: bearer(merchant) })).json().status;
+  }
+  const { serial } = await h.database.db.selectFrom("items").select("serial").where("job_id", "=", job.id).executeTakeFirstOrThrow();
+  const order = (await asMerchant("/v1/orders", { orderRef: "FUZZ-1", placedAt: "2026-11-11T12:00:00Z", currency: "CNY", total: "1.00", items: [{ gtin: fuzzGtin, serial, price: "1.00" }], buyer: { id: "fuzz" } })).json() as { orderId: string; record: { id: string } };
+  const afterSales = (await asMerchant(`/v1/orders/${order.orderId}/after-sales`, { type: "refund", reason: "fuzz", requestedAt: "2026-11-12T00:00:00Z" })).json() as { afterSalesId: string };
+  const fileRef = { sha256: "ab".repeat(32), mediaType: "image/png" };
   const keys: Array<[string, Record<string, string>]> = [
     ["none", {}],
     ["admin", bearer(h.admin)],
@@ -82,8 +97,16 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/streams/:streamId/claims": { gtin: "9520123000427", quote: "100% mulberry silk", price: { amount: "199.00", currency: "CNY" }, promises: ["7-day returns"], at: "2026-11-23T20:00:00+08:00", screenshot: { sha256: "c".repeat(64), mediaType: "image/png" } },
     "POST /v1/streams/:streamId/segments": { rendition: "main", segments: [{ mediaSequence: 0, uri: "seg0.ts", duration: 2, bytes: 1, sha256: "d".repeat(64), programDateTime: "2026-11-23T20:00:00.000Z" }] },
     "POST /v1/streams/:streamId/end": { rendition: "main", playlist: { sha256: "e".repeat(64), bytes: 1, segments: 1, firstMediaSequence: 0, lastMediaSequence: 0 } },
+    "POST /v1/orders": { orderRef: "FUZZ-2", placedAt: "2026-11-11T12:00:00Z", currency: "CNY", total: "1.00", items: [{ gtin: fuzzGtin, serial, price: "1.00" }], buyer: { id: "fuzz", phone: "+86 1" } },
+    "POST /v1/orders/:orderId/payments": { amount: "1.00", currency: "CNY", method: "card", reference: "fuzz", paidAt: "2026-11-11T12:01:00Z", payer: { account: "a" } },
+    "POST /v1/orders/:orderId/chats": { messages: [{ from: "buyer", at: "2026-11-11T12:02:00Z", text: "silk?" }] },
+    "POST /v1/orders/:orderId/files": { purpose: "screenshot", file: fileRef },
+    "POST /v1/orders/:orderId/after-sales": { type: "return", reason: "fuzz", requestedAt: "2026-11-12T00:00:00Z", evidence: [fileRef] },
+    "POST /v1/orders/:orderId/after-sales/:afterSalesId/updates": { step: "response", text: "ok", at: "2026-11-12T01:00:00Z" },
+    "POST /v1/orders/:orderId/records/:recordId/disclosure": { fields: ["total"] },
+    "POST /v1/orders/:orderId/erasure": { reason: "fuzz" },
   };
-  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id];
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
   const routes = h.app.routeTable.filter((r) => r.url !== "*");
   t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);

@@ -66,6 +66,9 @@ async function fixtures(h: TestApp) {
     epcisBody: { eventList: [{ type: "ObjectEvent", eventTime: new Date().toISOString(), eventTimeZoneOffset: "+00:00", action: "OBSERVE", epcList: [`https://id.gs1.org/01/0${freshGtin(caller)}/21/M${nextGtin++}`] }] },
   });
   const capture = (await asA("/epcis/capture", captureOf("merchant A"))).json();
+  // Orders: A's order of its item, with an after-sales request left open for each update.
+  const order = (await asA("/v1/orders", { orderRef: "MATRIX-1", placedAt: "2026-11-11T12:00:00Z", currency: "CNY", total: "1.00", items: [{ gtin, serial, price: "1.00" }], buyer: { id: "matrix-buyer" } })).json();
+  const fileRef = { sha256: "ab".repeat(32), mediaType: "image/png" };
 
   const streamBody = { platform: "Douyin", roomUrl: "https://live.example/matrix", host: "Matrix host", public: true };
   const segmentSha = "ab".repeat(32);
@@ -90,6 +93,12 @@ async function fixtures(h: TestApp) {
     epc: { value: () => `https://id.gs1.org/01/0${gtin}/21/${serial}`, absent: () => `https://id.gs1.org/01/0${gtin}/21/NOSUCHSERIAL` },
     // A fresh stream of A's each time: the end closes it.
     streamId: { value: async () => (await asA("/v1/streams", streamBody)).json().stream.id as string, absent: () => randomUUID() },
+    orderId: { value: () => order.orderId as string, absent: () => randomUUID() },
+    recordId: { value: () => order.record.id as string, absent: () => randomUUID() },
+    afterSalesId: {
+      value: async () => (await asA(`/v1/orders/${order.orderId}/after-sales`, { type: "refund", reason: "matrix", requestedAt: "2026-11-12T00:00:00Z" })).json().afterSalesId as string,
+      absent: () => randomUUID(),
+    },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -112,6 +121,13 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/lots/:lot/recalls": () => ({ payload: { reason: "matrix recall" } }),
     "POST /v1/products/:gtin/lots/:lot/recalls/withdrawals": () => ({ payload: { reason: "matrix withdrawal" } }),
     "POST /v1/products/:gtin/links": () => ({ payload: { linkType: "gs1:pip", href: "https://shop.example/tea", title: "Matrix tea" } }),
+    "POST /v1/orders/:orderId/payments": () => ({ payload: { amount: "1.00", currency: "CNY", method: "card", reference: "matrix", paidAt: "2026-11-11T12:01:00Z" } }),
+    "POST /v1/orders/:orderId/chats": () => ({ payload: { messages: [{ from: "buyer", at: "2026-11-11T12:02:00Z", text: "is it silk?" }] } }),
+    "POST /v1/orders/:orderId/files": () => ({ payload: { purpose: "screenshot", file: fileRef } }),
+    "POST /v1/orders/:orderId/after-sales": () => ({ payload: { type: "return", reason: "matrix", requestedAt: "2026-11-12T00:00:00Z", evidence: [fileRef] } }),
+    "POST /v1/orders/:orderId/after-sales/:afterSalesId/updates": () => ({ payload: { step: "response", text: "send it back", at: "2026-11-12T01:00:00Z" } }),
+    "POST /v1/orders/:orderId/records/:recordId/disclosure": () => ({ payload: { fields: ["total", "items"] } }),
+    "POST /v1/orders/:orderId/erasure": () => ({ payload: { reason: "matrix data subject request" } }),
     "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
     "POST /v1/streams": () => ({ payload: streamBody }),
