@@ -56,7 +56,7 @@ const qualificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    "/v1/admin/qualifications/:id/decision",
+    "/v1/admin/qualifications/:qualificationId/decision",
     {
       config: { access: operator },
       schema: {
@@ -69,7 +69,7 @@ const qualificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: QualificationWritten, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, ...authErrors },
       },
     },
-    async (request) => written(await decideQualification(app.db, request.principal!, request.params.id, request.body)),
+    async (request) => written(await decideQualification(app.db, request.principal!, request.params.qualificationId, request.body)),
   );
 };
 

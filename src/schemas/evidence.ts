@@ -68,4 +68,4 @@ export const DecisionBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const QualificationIdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export const QualificationIdParams = Type.Object({ qualificationId: Uuid }, { additionalProperties: false });

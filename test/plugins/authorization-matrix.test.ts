@@ -66,6 +66,16 @@ async function fixtures(h: TestApp) {
     epcisBody: { eventList: [{ type: "ObjectEvent", eventTime: new Date().toISOString(), eventTimeZoneOffset: "+00:00", action: "OBSERVE", epcList: [`https://id.gs1.org/01/0${freshGtin(caller)}/21/M${nextGtin++}`] }] },
   });
   const capture = (await asA("/epcis/capture", captureOf("merchant A"))).json();
+  // Evidence files: one uploaded by each merchant; qualifications on A's.
+  const boundary = "matrix-boundary";
+  const fileForm = (name: string) => ({
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    payload: `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: application/pdf\r\n\r\n${name} ${randomUUID()}\r\n--${boundary}--\r\n`,
+  });
+  const uploadAs = async (key: { token: string }, name: string) =>
+    (await h.app.inject({ method: "POST", url: "/v1/evidence/files", headers: { ...bearer(key), ...fileForm(name).headers }, payload: fileForm(name).payload })).json().file as { id: string; sha256: string };
+  const fileOf = { "merchant A": await uploadAs(a, "licence-a.pdf"), "merchant B": await uploadAs(b, "licence-b.pdf") };
+  const qualificationBody = (caller: Caller) => ({ type: "business-licence", number: "M-1", validFrom: "2024-01-01", file: { id: (caller === "merchant B" ? fileOf["merchant B"] : fileOf["merchant A"]).id } });
 
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
@@ -84,10 +94,12 @@ async function fixtures(h: TestApp) {
       absent: () => randomUUID(),
     },
     captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
+    sha256: { value: () => fileOf["merchant A"].sha256, absent: () => "0".repeat(64) },
+    // A fresh pending qualification of A's each time: a decision is made once.
+    qualificationId: { value: async () => (await asA("/v1/qualifications", qualificationBody("merchant A"))).json().qualification.id as string, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
-  const boundary = "matrix-boundary";
   const samples: Record<string, (caller: Caller) => Sample> = {
     "POST /v1/records": () => ({ payload: { kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} } }),
     "POST /v1/records/batch": () => ({ payload: { records: [{ kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} }] } }),
@@ -108,6 +120,9 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/links": () => ({ payload: { linkType: "gs1:pip", href: "https://shop.example/tea", title: "Matrix tea" } }),
     "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
+    "POST /v1/evidence/files": () => fileForm("matrix.pdf"),
+    "POST /v1/qualifications": (caller) => ({ payload: qualificationBody(caller) }),
+    "POST /v1/admin/qualifications/:qualificationId/decision": () => ({ payload: { decision: "approved", reason: "matrix" } }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,

@@ -121,8 +121,8 @@ export async function decideQualification(
   if (principal.role !== "admin") throw new Error("only the operator decides on qualifications");
   const record = await db.transaction().execute(async (tx) => {
     const row = await tx.selectFrom("merchant_qualifications").select(["id", "merchant_id", "status", "record_id"]).where("id", "=", id).forUpdate().executeTakeFirst();
-    if (!row) throw notFound("qualification", "params.id");
-    if (row.status !== "pending") throw new AppError("CONFLICT", `params.id: this qualification was ${row.status} already; the merchant submits the document again to have it checked again`, { field: "params.id" });
+    if (!row) throw notFound("qualification", "params.qualificationId");
+    if (row.status !== "pending") throw new AppError("CONFLICT", `params.qualificationId: this qualification was ${row.status} already; the merchant submits the document again to have it checked again`, { field: "params.qualificationId" });
     const subject = merchantSubject(row.merchant_id);
     const head = await lockSubject(tx, subject);
     if (!head || head.owner.merchantId !== row.merchant_id) throw new Error(`the subject ${subject} is not the merchant's`);
