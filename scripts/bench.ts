@@ -14,6 +14,9 @@
 //   8. Traceability (PostgreSQL only; --trace-pipeline=off to measure without sealing): EPCIS
 //      capture events/s, serial generation for 100,000 items, history JSON req/s and p99
 //      (scripts/bench/traceability.ts)
+//   9. Evidence upload (--upload-mb=N, default 1,024): MB/s of one 1 GiB file through
+//      POST /v1/evidence/files to each blob driver, and the server's peak RSS against its baseline
+//      (scripts/bench/upload.ts)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -27,9 +30,10 @@ import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
 import { benchTraceability, traceabilityReport } from "./bench/traceability.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
+import { benchUpload, UPLOAD_RSS_GROWTH_TARGET_MIB } from "./bench/upload.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "upload"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -339,6 +343,24 @@ async function main(): Promise<void> {
       });
     }
     if (!serverUrl && (parts.has("seal") || parts.has("sustained") || parts.has("trace"))) line("\n(seal, sustained and trace need DATABASE_URL: skipped)");
+    if (parts.has("upload")) {
+      await part("upload", async () => {
+        const mb = Number(process.argv.find((a) => a.startsWith("--upload-mb="))?.slice("--upload-mb=".length) ?? 1024);
+        const db = await freshDatabase(serverUrl);
+        try {
+          heading(`9. Evidence upload: one ${fmt(mb)} MiB file to each blob driver`);
+          for (const r of await benchUpload({ databaseUrl: db.url, bytes: Math.round(mb * 1024 * 1024) })) {
+            const growth = r.peakRssMiB - r.baselineRssMiB;
+            const flat = growth <= UPLOAD_RSS_GROWTH_TARGET_MIB;
+            line(`${r.driver.padEnd(5)} ${fmt(r.mbPerSec, 1)} MB/s (${fmt(r.seconds, 1)} s); server RSS ${fmt(r.baselineRssMiB)} MiB before, ${fmt(r.peakRssMiB)} MiB at peak (+${fmt(growth)}, target <= ${UPLOAD_RSS_GROWTH_TARGET_MIB}) ${verdict(flat)}`);
+            summary.push({ what: `upload ${fmt(mb)} MiB, ${r.driver}: MB/s; RSS growth`, measured: `${fmt(r.mbPerSec, 1)}; +${fmt(growth)} MiB`, target: `flat (<= +${UPLOAD_RSS_GROWTH_TARGET_MIB} MiB)`, verdict: verdict(flat) });
+            if (!flat) failed = true;
+          }
+        } finally {
+          await db.drop();
+        }
+      });
+    }
   } finally {
     await (chain as ChainHandle | null)?.close();
   }
