@@ -8,7 +8,6 @@
 // Each upload is a subject of its own, `urn:tracemark:file:{id}`: the record proves that this
 // merchant held these bytes at that time, whatever else (an order, a qualification) refers to them.
 import { randomUUID } from "node:crypto";
-import type { Readable } from "node:stream";
 import type { Principal } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import { canonicalJson, type Envelope } from "../merkle/index.ts";
