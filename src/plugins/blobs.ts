@@ -13,8 +13,14 @@ declare module "fastify" {
 // final one: there is no half file under a final name to remove), and closes it with the app.
 async function blobsPlugin(app: FastifyInstance): Promise<void> {
   const store = openBlobStore(app.config);
-  const swept = await store.sweep();
-  if (swept > 0) app.log.info({ swept, driver: store.driver }, "evidence store: removed what interrupted uploads left behind");
+  // Housekeeping only: an object store that cannot be reached at start must not keep the rest of
+  // the service down; uploads answer 500 (and the log says why) until it can.
+  try {
+    const swept = await store.sweep();
+    if (swept > 0) app.log.info({ swept, driver: store.driver }, "evidence store: removed what interrupted uploads left behind");
+  } catch (error) {
+    app.log.warn({ driver: store.driver, reason: (error as Error).message }, "evidence store: the sweep of interrupted uploads failed; uploads fail until the store answers");
+  }
   app.decorate("blobs", store);
   app.addHook("onClose", () => store.close());
 }
