@@ -17,6 +17,9 @@
 //   9. Live-stream segments: notarization lag p95 from a segment appearing in the live playlist to
 //      its 202 (ffmpeg in real time, `tracemark stream watch`'s engine; --segments-seconds=N, 30)
 //      (scripts/bench/segments.ts)
+//  10. Evidence upload (--upload-mb=N, default 1,024): MB/s of one 1 GiB file through
+//      POST /v1/evidence/files to each blob driver, and the server's peak RSS against its baseline
+//      (scripts/bench/upload.ts)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -31,9 +34,10 @@ import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./ben
 import { benchSegments, SEGMENT_LAG_TARGET_MS } from "./bench/segments.ts";
 import { benchTraceability, traceabilityReport } from "./bench/traceability.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
+import { benchUpload, UPLOAD_RSS_GROWTH_TARGET_MIB } from "./bench/upload.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments", "upload"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -359,6 +363,24 @@ async function main(): Promise<void> {
       });
     }
     if (!serverUrl && (parts.has("seal") || parts.has("sustained") || parts.has("trace"))) line("\n(seal, sustained and trace need DATABASE_URL: skipped)");
+    if (parts.has("upload")) {
+      await part("upload", async () => {
+        const mb = Number(process.argv.find((a) => a.startsWith("--upload-mb="))?.slice("--upload-mb=".length) ?? 1024);
+        const db = await freshDatabase(serverUrl);
+        try {
+          heading(`9. Evidence upload: one ${fmt(mb)} MiB file to each blob driver`);
+          for (const r of await benchUpload({ databaseUrl: db.url, bytes: Math.round(mb * 1024 * 1024) })) {
+            const growth = r.peakRssMiB - r.baselineRssMiB;
+            const flat = growth <= UPLOAD_RSS_GROWTH_TARGET_MIB;
+            line(`${r.driver.padEnd(5)} ${fmt(r.mbPerSec, 1)} MB/s (${fmt(r.seconds, 1)} s); server RSS ${fmt(r.baselineRssMiB)} MiB before, ${fmt(r.peakRssMiB)} MiB at peak (+${fmt(growth)}, target <= ${UPLOAD_RSS_GROWTH_TARGET_MIB}) ${verdict(flat)}`);
+            summary.push({ what: `upload ${fmt(mb)} MiB, ${r.driver}: MB/s; RSS growth`, measured: `${fmt(r.mbPerSec, 1)}; +${fmt(growth)} MiB`, target: `flat (<= +${UPLOAD_RSS_GROWTH_TARGET_MIB} MiB)`, verdict: verdict(flat) });
+            if (!flat) failed = true;
+          }
+        } finally {
+          await db.drop();
+        }
+      });
+    }
   } finally {
     await (chain as ChainHandle | null)?.close();
   }

@@ -30,6 +30,7 @@ import streamsRoutes from "./routes/streams.ts";
 import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
+import evidenceRoutes from "./routes/evidence.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -107,5 +108,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(qrRoutes);
   await app.register(streamsRoutes);
   await app.register(ordersRoutes);
+  await app.register(evidenceRoutes);
   return app;
 }

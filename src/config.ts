@@ -87,12 +87,28 @@ export const ConfigSchema = Type.Object({
   // (concurrent runs skip each other's locked rows).
   EVIDENCE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36_500, default: 1095 }),
   EVIDENCE_PURGE_INTERVAL_MS: Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 3_600_000 }),
+  /** Largest evidence file `POST /v1/evidence/files` takes (streamed and hashed, never held whole): 2 GiB. */
+  EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1, maximum: 2 ** 40, default: 2 * 1024 ** 3 }),
+  /** Where evidence files are kept (src/evidence/blobs/): the local filesystem, or an S3-compatible object store. */
+  BLOB_DRIVER: Type.Union([Type.Literal("local"), Type.Literal("s3")], { default: "local" }),
+  /** The local driver's directory (created when missing). */
+  EVIDENCE_DIR: Type.String({ minLength: 1, default: "data/evidence" }),
+  /** The S3 driver: endpoint URL (without it, AWS's for S3_REGION), bucket, region, optional key prefix. */
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" })),
+  S3_BUCKET: Type.Optional(Type.String({ minLength: 1 })),
+  S3_REGION: Type.String({ minLength: 1, default: "us-east-1" }),
+  S3_PREFIX: Type.String({ default: "" }),
+  /** Path-style URLs (endpoint/bucket/key): MinIO and most self-hosted stores need them; AWS, OSS and COS take virtual-hosted ones. */
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: false }),
+  /** Both or neither; without them the SDK's default chain (environment, profile, instance role) is used. */
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
 /** Variables whose values must never be printed. */
-export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL", "PIN_HMAC_KEY"]);
+export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL", "PIN_HMAC_KEY", "S3_SECRET_ACCESS_KEY"]);
 
 const PROBLEMS: Record<string, (params: Record<string, unknown>) => string> = {
   pattern: () => "has the wrong format",

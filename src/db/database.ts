@@ -2,6 +2,8 @@ import type { Kysely } from "kysely";
 import type { ApiKeysTable } from "./api-keys.table.ts";
 import type { BatchTreesTable } from "./batch-trees.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
+import type { EvidenceFilesTable } from "./evidence-files.table.ts";
+import type { MerchantQualificationsTable } from "./merchant-qualifications.table.ts";
 import type { EpcisContainmentTable, EpcisEventSubjectsTable, EpcisEventsTable } from "./epcis.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { ItemsTable } from "./items.table.ts";
@@ -44,6 +46,8 @@ export interface Database {
   order_items: OrderItemsTable;
   record_disclosures: RecordDisclosuresTable;
   after_sales: AfterSalesTable;
+  evidence_files: EvidenceFilesTable;
+  merchant_qualifications: MerchantQualificationsTable;
 }
 
 export type Db = Kysely<Database>;

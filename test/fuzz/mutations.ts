@@ -149,3 +149,25 @@ export function multipartForm(random: Random, valid: unknown): Buffer {
     () => Buffer.from(whole.toString("latin1").replace("Content-Disposition", "Content-Dispositio"), "latin1"),
   ])();
 }
+
+/** An evidence upload form (POST /v1/evidence/files): well-formed, or broken in its parts or framing. */
+export function fileForm(random: Random): Buffer {
+  const whole = multipartBody(
+    pick(random, [
+      [{ name: "file", filename: "scan.pdf", type: "application/pdf", data: randomBytes(random, random.int(0, 4_096)) }],
+      [{ name: "file", filename: "../../etc/passwd\u0000.png", type: "image/png\r\nX-Evil: 1", data: "x" }],
+      [{ name: "file", filename: "名".repeat(400), data: "x" }],
+      [{ name: "file", data: "not a file" }],
+      [{ name: "file", filename: "a", data: "x" }, { name: "file", filename: "b", data: "y" }],
+      [{ name: "note", data: "x" }, { name: "file", filename: "a", data: "x" }],
+      [{ name: "__proto__", filename: "p", data: "x" }],
+      Array.from({ length: random.int(3, 20) }, (_, i) => ({ name: `f${i}`, data: "x" })),
+    ]),
+  );
+  return pick(random, [
+    () => whole,
+    () => whole.subarray(0, random.int(0, whole.length)),
+    () => Buffer.concat([whole.subarray(0, random.int(0, whole.length)), randomBytes(random, random.int(1, 200)), whole.subarray(random.int(0, whole.length))]),
+    () => Buffer.from(whole.toString("latin1").replaceAll(BOUNDARY, "wrong"), "latin1"),
+  ])();
+}

@@ -12,10 +12,11 @@ import type { AddressInfo } from "node:net";
 import t from "tap";
 import { revokeApiKey } from "../../src/auth/api-keys.ts";
 import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
+import { multipartBody, multipartType } from "../support/multipart.ts";
 import { rawExchange } from "../support/raw-http.ts";
 import { gtinUnder } from "../support/trace.ts";
 import { seededRandom } from "../support/seeded-random.ts";
-import { body, CONTENT_TYPES, multipartForm, paramValue, pick, queryString, randomBytes } from "./mutations.ts";
+import { body, CONTENT_TYPES, fileForm, multipartForm, paramValue, pick, queryString, randomBytes } from "./mutations.ts";
 
 const SEED = Number(process.env["FUZZ_SEED"] ?? 20_261_123);
 const REQUESTS = Number(process.env["FUZZ_REQUESTS"] ?? 10_000);
@@ -106,7 +107,13 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/orders/:orderId/records/:recordId/disclosure": { fields: ["total"] },
     "POST /v1/orders/:orderId/erasure": { reason: "fuzz" },
   };
-  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId];
+  // An evidence file and a qualification of the merchant's, so their routes are reached with real ids.
+  const form = multipartBody([{ name: "file", filename: "licence.pdf", type: "application/pdf", data: "fuzz licence" }]);
+  const file = (await h.app.inject({ method: "POST", url: "/v1/evidence/files", headers: { ...bearer(merchant), "content-type": multipartType() }, payload: form })).json().file as { id: string; sha256: string };
+  validBodies["POST /v1/qualifications"] = { type: "food-permit", number: "JY1", validFrom: "2024-01-01", validUntil: "2026-12-31", file: { id: file.id } };
+  validBodies["POST /v1/admin/qualifications/:qualificationId/decision"] = { decision: "approved", reason: "fuzz" };
+  const qualification = (await h.app.inject({ method: "POST", url: "/v1/qualifications", headers: bearer(merchant), payload: validBodies["POST /v1/qualifications"] as object })).json().qualification as { id: string };
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId, file.sha256, qualification.id];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
   const routes = h.app.routeTable.filter((r) => r.url !== "*");
   t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);
@@ -129,8 +136,9 @@ t.test("fuzzing every route", async (t) => {
     let payload: string | Buffer | undefined;
     if (method !== "GET" && method !== "HEAD" && random() < 0.95) {
       const drawn = body(random, validBodies[`${route.method} ${route.url}`] ?? {});
-      payload = route.url === "/v1/verify/upload" && random() < 0.6 ? multipartForm(random, validBodies["POST /v1/verify/upload"]) : drawn.payload;
-      const contentType = route.url === "/v1/verify/upload" && Buffer.isBuffer(payload) ? pick(random, CONTENT_TYPES) : drawn.contentType;
+      const form = route.url === "/v1/verify/upload" ? () => multipartForm(random, validBodies["POST /v1/verify/upload"]) : route.url === "/v1/evidence/files" ? () => fileForm(random) : null;
+      payload = form && random() < 0.6 ? form() : drawn.payload;
+      const contentType = form && Buffer.isBuffer(payload) ? pick(random, CONTENT_TYPES) : drawn.contentType;
       if (contentType !== undefined) headers["content-type"] = contentType;
     }
     const what = `#${i} ${method} ${url.slice(0, 200)} key=${keyName} content-type=${headers["content-type"] ?? "-"}`;

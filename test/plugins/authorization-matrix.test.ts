@@ -72,6 +72,16 @@ async function fixtures(h: TestApp) {
 
   const streamBody = { platform: "Douyin", roomUrl: "https://live.example/matrix", host: "Matrix host", public: true };
   const segmentSha = "ab".repeat(32);
+  // Evidence files: one uploaded by each merchant; qualifications on A's.
+  const boundary = "matrix-boundary";
+  const fileForm = (name: string) => ({
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    payload: `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: application/pdf\r\n\r\n${name} ${randomUUID()}\r\n--${boundary}--\r\n`,
+  });
+  const uploadAs = async (key: { token: string }, name: string) =>
+    (await h.app.inject({ method: "POST", url: "/v1/evidence/files", headers: { ...bearer(key), ...fileForm(name).headers }, payload: fileForm(name).payload })).json().file as { id: string; sha256: string };
+  const fileOf = { "merchant A": await uploadAs(a, "licence-a.pdf"), "merchant B": await uploadAs(b, "licence-b.pdf") };
+  const qualificationBody = (caller: Caller) => ({ type: "business-licence", number: "M-1", validFrom: "2024-01-01", file: { id: (caller === "merchant B" ? fileOf["merchant B"] : fileOf["merchant A"]).id } });
 
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
@@ -99,10 +109,12 @@ async function fixtures(h: TestApp) {
       value: async () => (await asA(`/v1/orders/${order.orderId}/after-sales`, { type: "refund", reason: "matrix", requestedAt: "2026-11-12T00:00:00Z" })).json().afterSalesId as string,
       absent: () => randomUUID(),
     },
+    sha256: { value: () => fileOf["merchant A"].sha256, absent: () => "0".repeat(64) },
+    // A fresh pending qualification of A's each time: a decision is made once.
+    qualificationId: { value: async () => (await asA("/v1/qualifications", qualificationBody("merchant A"))).json().qualification.id as string, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
-  const boundary = "matrix-boundary";
   const samples: Record<string, (caller: Caller) => Sample> = {
     "POST /v1/records": () => ({ payload: { kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} } }),
     "POST /v1/records/batch": () => ({ payload: { records: [{ kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} }] } }),
@@ -134,6 +146,9 @@ async function fixtures(h: TestApp) {
     "POST /v1/streams/:streamId/claims": () => ({ payload: { gtin, quote: "100% mulberry silk" } }),
     "POST /v1/streams/:streamId/segments": () => ({ payload: { rendition: "main", segments: [{ mediaSequence: 0, uri: "seg0.ts", duration: 2, bytes: 1, sha256: segmentSha }] } }),
     "POST /v1/streams/:streamId/end": () => ({ payload: { rendition: "main", playlist: { sha256: segmentSha, bytes: 1, segments: 1, firstMediaSequence: 0, lastMediaSequence: 0 } } }),
+    "POST /v1/evidence/files": () => fileForm("matrix.pdf"),
+    "POST /v1/qualifications": (caller) => ({ payload: qualificationBody(caller) }),
+    "POST /v1/admin/qualifications/:qualificationId/decision": () => ({ payload: { decision: "approved", reason: "matrix" } }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,

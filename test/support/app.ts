@@ -1,5 +1,8 @@
 // Builds the real app for a test: a test database (PostgreSQL in CI) and the in-process Hardhat
 // chain with BatchAnchor deployed, driven with `inject` rather than a port.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.ts";
 import { issueApiKey, type IssuedKey } from "../../src/auth/api-keys.ts";
@@ -21,7 +24,9 @@ export interface TestApp {
 const quiet = { info: () => {}, warn: () => {} };
 
 export async function buildTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const { handle, config, teardown } = await openTestDatabase(overrides);
+  // Evidence files go to a directory of the test's own, removed with it (unless the test names one).
+  const evidenceDir = overrides["EVIDENCE_DIR"] === undefined ? await mkdtemp(join(tmpdir(), "tracemark-test-evidence-")) : null;
+  const { handle, config, teardown } = await openTestDatabase({ ...(evidenceDir ? { EVIDENCE_DIR: evidenceDir } : {}), ...overrides });
   const chain = await openChain(config, quiet);
   const app = await buildApp({ config, database: handle, chain });
   await app.ready();
@@ -36,6 +41,7 @@ export async function buildTestApp(overrides: Record<string, string> = {}): Prom
       await app.close();
       await chain.close();
       await teardown();
+      if (evidenceDir) await rm(evidenceDir, { recursive: true, force: true });
     },
   };
 }
