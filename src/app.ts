@@ -27,6 +27,7 @@ import resolverRoutes from "./routes/resolver.ts";
 import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
+import consumerRoutes from "./routes/consumer.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -101,5 +102,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(resolverRoutes);
   await app.register(resolverLinksRoutes);
   await app.register(qrRoutes);
+  await app.register(consumerRoutes);
   return app;
 }

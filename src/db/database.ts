@@ -13,6 +13,7 @@ import type { MerchantsTable } from "./merchants.table.ts";
 import type { ProductsTable } from "./products.table.ts";
 import type { RecordPayloadsTable } from "./record-payloads.table.ts";
 import type { RecordsTable } from "./records.table.ts";
+import type { ClaimFailuresTable, ItemClaimsTable, PublicNotarizationsTable, ScanDevicesTable } from "./scans.table.ts";
 import type { SubjectsTable } from "./subjects.table.ts";
 import type { SealProgressTable } from "./seal-progress.table.ts";
 
@@ -35,6 +36,10 @@ export interface Database {
   epcis_event_subjects: EpcisEventSubjectsTable;
   epcis_containment: EpcisContainmentTable;
   resolver_links: ResolverLinksTable;
+  scan_devices: ScanDevicesTable;
+  item_claims: ItemClaimsTable;
+  claim_failures: ClaimFailuresTable;
+  public_notarizations: PublicNotarizationsTable;
 }
 
 export type Db = Kysely<Database>;
