@@ -23,7 +23,8 @@ const publicRecordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "public", rateLimit: { max: app.config.PUBLIC_NOTARIZE_RATE_LIMIT, timeWindow: 60_000 } },
       preHandler: async (request, reply) => {
         const verdict = await everyone(request);
-        if (verdict.isAllowed) return;
+        // isAllowed means allow-listed; a counted request is refused only once it exceeds the limit.
+        if (verdict.isAllowed || !verdict.isExceeded) return;
         reply.header("retry-after", String(verdict.ttlInSeconds));
         throw new AppError("RATE_LIMITED", `the service takes at most ${verdict.max} public notarizations a minute from everyone together, and has reached that; retry in ${verdict.ttlInSeconds} s`);
       },

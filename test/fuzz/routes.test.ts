@@ -52,7 +52,7 @@ function breach(method: string, outcome: Outcome): string | undefined {
 
 t.test("fuzzing every route", async (t) => {
   t.comment(`FUZZ_SEED=${SEED} (replay with this), ${REQUESTS} inject requests, ${RAW_REQUESTS} raw socket requests`);
-  const h = await buildTestApp({ PUBLIC_RATE_LIMIT: "1000000", VERIFY_UPLOAD_MAX_BYTES: String(1024 * 1024), BODY_TIMEOUT_MS: "2000" });
+  const h = await buildTestApp({ PUBLIC_RATE_LIMIT: "1000000", PUBLIC_NOTARIZE_RATE_LIMIT: "1000000", PUBLIC_NOTARIZE_GLOBAL_LIMIT: "1000000", VERIFY_UPLOAD_MAX_BYTES: String(1024 * 1024), BODY_TIMEOUT_MS: "2000" });
   t.teardown(h.close);
   const random = seededRandom(SEED);
 
@@ -77,8 +77,11 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/records/batch": { records: [{ kind: "evidence.chat", subject: "stream:fuzz", contentHash: "a".repeat(64), mediaType: "image/png" }] },
     "POST /v1/verify": { receipt: accepted.receipt, content: Buffer.from('{"said":"hi"}').toString("base64") },
     "POST /v1/verify/upload": { receipt: accepted.receipt },
+    "POST /v1/public/records": { kind: "consumer.file", contentHash: "b".repeat(64), mediaType: "video/mp4", fileName: "unboxing.mp4", size: 2_147_483_648 },
+    "POST /v1/public/claims": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
   };
-  const validParams = [accepted.id, merchant.keyId, "0123456789ab"];
+  const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: validBodies["POST /v1/public/records"] as object })).json() as { id: string };
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab", publicRecord.id];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
   const routes = h.app.routeTable.filter((r) => r.url !== "*");
   t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);

@@ -66,6 +66,9 @@ async function fixtures(h: TestApp) {
     epcisBody: { eventList: [{ type: "ObjectEvent", eventTime: new Date().toISOString(), eventTimeZoneOffset: "+00:00", action: "OBSERVE", epcList: [`https://id.gs1.org/01/0${freshGtin(caller)}/21/M${nextGtin++}`] }] },
   });
   const capture = (await asA("/epcis/capture", captureOf("merchant A"))).json();
+  // Public notarization: a record anyone may read by its id.
+  const publicRecordBody = () => ({ kind: "consumer.file", contentHash: randomUUID().replace(/-/g, "").padEnd(64, "0"), mediaType: "text/plain" });
+  const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: publicRecordBody() })).json();
 
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
@@ -84,6 +87,7 @@ async function fixtures(h: TestApp) {
       absent: () => randomUUID(),
     },
     captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
+    recordId: { value: () => publicRecord.id as string, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -108,6 +112,7 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/links": () => ({ payload: { linkType: "gs1:pip", href: "https://shop.example/tea", title: "Matrix tea" } }),
     "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
+    "POST /v1/public/records": () => ({ payload: publicRecordBody() }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
