@@ -81,6 +81,12 @@ export const ConfigSchema = Type.Object({
   PIN_HMAC_KEY: Type.Optional(Hex32Key),
   /** "1": after start, seed a demo merchant, product, lots, items and events (src/demo/), and print their resolver URLs. */
   TRACEMARK_DEMO: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0" }),
+  /**
+   * The JSON-RPC endpoint shoppers' browsers ask to verify the scan page's receipts (src/pages/).
+   * Never derived from CHAIN_RPC_URL, which may hold a provider's key. Without it: in embedded mode
+   * this service's own read-only `/rpc`; otherwise the browser checks only what needs no chain.
+   */
+  PUBLIC_RPC_URL: Type.Optional(Type.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
