@@ -9,6 +9,8 @@ import routeTablePlugin from "./plugins/route-table.ts";
 import securityHeadersPlugin from "./plugins/security-headers.ts";
 import storableTextPlugin from "./plugins/storable-text.ts";
 import jobsPlugin from "./plugins/jobs.ts";
+import pagesPlugin from "./pages/plugin.ts";
+import rpcRoutes from "./routes/rpc.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import epcisCaptureRoutes from "./routes/epcis-capture.ts";
@@ -84,6 +86,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authPlugin);
   await app.register(swaggerPlugin);
   await app.register(jobsPlugin);
+  await app.register(pagesPlugin);
 
   await app.register(healthRoutes);
   await app.register(meRoutes);
@@ -102,6 +105,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(resolverRoutes);
   await app.register(resolverLinksRoutes);
   await app.register(qrRoutes);
+  await app.register(rpcRoutes);
   await app.register(consumerRoutes);
   return app;
 }

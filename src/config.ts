@@ -101,6 +101,12 @@ export const ConfigSchema = Type.Object({
   PUBLIC_NOTARIZE_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10 }),
   /** Public notarizations a minute from all clients together, in this process. */
   PUBLIC_NOTARIZE_GLOBAL_LIMIT: Type.Integer({ minimum: 1, default: 600 }),
+  /**
+   * The JSON-RPC endpoint shoppers' browsers ask to verify the scan page's receipts (src/pages/).
+   * Never derived from CHAIN_RPC_URL, which may hold a provider's key. Without it: in embedded mode
+   * this service's own read-only `/rpc`; otherwise the browser checks only what needs no chain.
+   */
+  PUBLIC_RPC_URL: Type.Optional(Type.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
