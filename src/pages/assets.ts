@@ -21,6 +21,9 @@ export interface AssetEntry {
 export const ASSET_ENTRIES: readonly AssetEntry[] = [
   { name: "site.css", source: "assets/site.css" },
   { name: "scan.js", source: "browser/scan.ts" },
+  { name: "notarize.js", source: "browser/notarize.ts" },
+  { name: "receipt.js", source: "browser/receipt.ts" },
+  { name: "check.js", source: "browser/check.ts" },
 ];
 
 export interface BuiltAsset {

@@ -3,6 +3,7 @@
 // rendered; this one counts the view (recordScan: in memory) and reads the item's scan summary.
 // Only items are counted and claimed: a product's or a lot's code is printed on many items.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { formatTime } from "../pages/scan.ts";
 import type { TraceViewT } from "../schemas/epcis.ts";
 import { SHIPPED_OR_SOLD_BIZ_STEPS, SHIPPED_OR_SOLD_DISPOSITIONS } from "./clone-rules.ts";
 import type { ScanSummary } from "./summary.ts";
@@ -24,10 +25,16 @@ export function shippedOrSoldIn(view: TraceViewT): Date | null {
   return earliest === null ? null : new Date(earliest);
 }
 
+/** How the claim form's last submission went (POST /claim redirects back with ?claim=…). */
+export const CLAIM_RESULTS = ["done", "wrong", "limited", "taken", "invalid"] as const;
+export type ClaimResult = (typeof CLAIM_RESULTS)[number];
+
 export interface ScanPanelData {
   scans: ScanSummary & { subject: string };
-  /** The claim form: shown while an item with a PIN is unclaimed. */
-  claim: { uri: string; claimable: boolean; claimedAt: string | null; claimedByThisDevice: boolean } | null;
+  /** The claim panel: for items with a scratch PIN. */
+  claim: { uri: string; claimable: boolean; claimedAt: string | null; claimedByThisDevice: boolean; result: ClaimResult | null; retryMinutes: number | null } | null;
+  /** Dates as the scan page shows them (its time zone, the reader's language). */
+  scanTime: typeof formatTime;
 }
 
 export async function scanPanelData(app: FastifyInstance, view: TraceViewT, request: FastifyRequest): Promise<ScanPanelData | Record<string, never>> {
@@ -35,10 +42,21 @@ export async function scanPanelData(app: FastifyInstance, view: TraceViewT, requ
   const subject = view.item.subject;
   app.scans.recordScan(request, subject);
   const summary = await app.scans.summary(request, subject, { shippedOrSoldAt: shippedOrSoldIn(view) });
+  const query = request.query as Record<string, unknown> | undefined;
+  const result = (CLAIM_RESULTS as readonly unknown[]).includes(query?.["claim"]) ? (query!["claim"] as ClaimResult) : null;
+  const retry = Number(query?.["retry"]);
   return {
     scans: { ...summary, subject },
     claim: view.item.pinProtected
-      ? { uri: subject, claimable: summary.claimedAt === null, claimedAt: summary.claimedAt, claimedByThisDevice: summary.claimedByThisDevice }
+      ? {
+          uri: subject,
+          claimable: summary.claimedAt === null,
+          claimedAt: summary.claimedAt,
+          claimedByThisDevice: summary.claimedByThisDevice,
+          result,
+          retryMinutes: result === "limited" && Number.isFinite(retry) && retry > 0 ? Math.ceil(retry / 60) : null,
+        }
       : null,
+    scanTime: formatTime,
   };
 }
