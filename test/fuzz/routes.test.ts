@@ -77,6 +77,7 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/records/batch": { records: [{ kind: "evidence.chat", subject: "stream:fuzz", contentHash: "a".repeat(64), mediaType: "image/png" }] },
     "POST /v1/verify": { receipt: accepted.receipt, content: Buffer.from('{"said":"hi"}').toString("base64") },
     "POST /v1/verify/upload": { receipt: accepted.receipt },
+    "POST /rpc": { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: h.chain.contractAddress, data: "0x" }, "latest"] },
   };
   const validParams = [accepted.id, merchant.keyId, "0123456789ab"];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
