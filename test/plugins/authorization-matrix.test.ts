@@ -11,6 +11,7 @@ import { publicBaseUrl } from "../../src/config.ts";
 import { issueApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
+import { pageAssets } from "../../src/pages/assets.ts";
 import { gtinUnder } from "../support/trace.ts";
 import { matrixDocument, type Caller, CALLERS, type Cell } from "./authorization-doc.ts";
 
@@ -88,6 +89,8 @@ async function fixtures(h: TestApp) {
     },
     captureId: { value: () => capture.captureID as string, absent: () => randomUUID() },
     recordId: { value: () => publicRecord.id as string, absent: () => randomUUID() },
+    // The pages' built assets (src/pages/assets.ts): a real hashed file name.
+    file: { value: async () => (await pageAssets()).urls["site.css"]!.split("/").pop()!, absent: () => "site.0000000000000000.css" },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -111,6 +114,7 @@ async function fixtures(h: TestApp) {
     "POST /v1/products/:gtin/lots/:lot/recalls/withdrawals": () => ({ payload: { reason: "matrix withdrawal" } }),
     "POST /v1/products/:gtin/links": () => ({ payload: { linkType: "gs1:pip", href: "https://shop.example/tea", title: "Matrix tea" } }),
     "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
+    "POST /rpc": () => ({ payload: { jsonrpc: "2.0", id: 1, method: "eth_chainId" } }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
     "POST /v1/public/records": () => ({ payload: publicRecordBody() }),
     "POST /v1/verify/upload": () => ({

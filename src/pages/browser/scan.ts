@@ -6,15 +6,15 @@
 import type { VerificationReport } from "../../merkle/report.ts";
 import type { TrustDocument } from "../../verifier/trust.ts";
 import { verifyReceipt } from "../../verifier/index.ts";
-import { connectRpc } from "../../verifier/rpc.ts";
+import { pageProvider } from "./page-rpc.ts";
 import { pageDocument as document, pageLocation, type PageElement } from "./dom.ts";
 
 type Verdict = "valid" | "invalid" | "pending" | "error";
 type Messages = Record<string, string>;
 
 const RPC_TIMEOUT_MS = 10_000;
-/** Entries checked at once: each is a handful of RPC calls. */
-const CONCURRENCY = 4;
+/** Entries checked at once: each is a handful of RPC calls, shared and batched (page-rpc.ts). */
+const CONCURRENCY = 8;
 
 function json<T>(id: string, root: PageElement = document): T {
   const element = root.querySelector(`script[type="application/json"]${id}`);
@@ -69,11 +69,11 @@ async function main(): Promise<void> {
   for (const entry of entries) show(entry, "pending", say(messages, "verify.checking"));
   entries.forEach((e) => delete e.dataset["verdict"]);
 
-  let provider: Awaited<ReturnType<typeof connectRpc>> | undefined;
+  let provider: Awaited<ReturnType<typeof pageProvider>> | undefined;
   let unreachable: string | undefined;
   if (rpcUrl) {
     try {
-      provider = await connectRpc(new URL(rpcUrl, pageLocation()).href, RPC_TIMEOUT_MS);
+      provider = await pageProvider(new URL(rpcUrl, pageLocation()).href, RPC_TIMEOUT_MS);
     } catch (error) {
       unreachable = String(error);
     }
