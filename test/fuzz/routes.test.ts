@@ -77,12 +77,10 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/records/batch": { records: [{ kind: "evidence.chat", subject: "stream:fuzz", contentHash: "a".repeat(64), mediaType: "image/png" }] },
     "POST /v1/verify": { receipt: accepted.receipt, content: Buffer.from('{"said":"hi"}').toString("base64") },
     "POST /v1/verify/upload": { receipt: accepted.receipt },
-<<<<<<< HEAD
     "POST /v1/public/records": { kind: "consumer.file", contentHash: "b".repeat(64), mediaType: "video/mp4", fileName: "unboxing.mp4", size: 2_147_483_648 },
     "POST /v1/public/claims": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
-=======
+    "POST /claim": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
     "POST /rpc": { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: h.chain.contractAddress, data: "0x" }, "latest"] },
->>>>>>> scan
   };
   const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: validBodies["POST /v1/public/records"] as object })).json() as { id: string };
   const validParams = [accepted.id, merchant.keyId, "0123456789ab", publicRecord.id];
