@@ -52,7 +52,9 @@ const consumerPages: FastifyPluginAsyncTypebox = async (app) => {
       try {
         record = await findPublicRecord(app.db, request.params.recordId);
       } catch (error) {
-        if (error instanceof AppError && error.code === "NOT_FOUND") return (reply as FastifyReply).status(404).page("receipt-missing");
+        // A browser gets a page that says so; anything else the API's error shape.
+        const browser = /text\/html/.test(request.headers.accept ?? "");
+        if (browser && error instanceof AppError && error.code === "NOT_FOUND") return (reply as FastifyReply).status(404).page("receipt-missing");
         throw error;
       }
       return reply.page("receipt", ({ t, locale }) => ({

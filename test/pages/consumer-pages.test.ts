@@ -86,8 +86,10 @@ t.test("consumer pages, server-rendered", async (t) => {
     t.equal(download.statusCode, 200);
     t.match(download.headers["content-disposition"], /attachment; filename="tracemark-receipt-/);
     t.same(JSON.parse(download.body).record.envelope.contentHash, hash);
-    const missing = await h.app.inject({ method: "GET", url: "/r/00000000-0000-4000-8000-000000000000?lang=en" });
+    const missing = await h.app.inject({ method: "GET", url: "/r/00000000-0000-4000-8000-000000000000?lang=en", headers: { accept: "text/html" } });
     t.equal(missing.statusCode, 404);
-    t.match(missing.body, /No such receipt/);
+    t.match(missing.body, /No such receipt/, "a browser gets a page");
+    const api = await h.app.inject({ method: "GET", url: "/r/00000000-0000-4000-8000-000000000000" });
+    t.match(api.json().error, { code: "NOT_FOUND", field: "params.recordId" }, "anything else the error shape");
   });
 });
