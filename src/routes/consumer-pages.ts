@@ -9,7 +9,7 @@ import { Type } from "typebox";
 import { serviceTrust } from "../chain/trust.ts";
 import { AppError } from "../errors.ts";
 import { messagesWithPrefix } from "../pages/locale.ts";
-import { formatTime } from "../pages/scan.ts";
+import { formatTime, PAGE_TIME_ZONE } from "../pages/scan.ts";
 import { findPublicRecord } from "../public/records.ts";
 import { RetryLater } from "../scans/claims.ts";
 import type { ClaimResult } from "../scans/page-data.ts";
@@ -41,7 +41,7 @@ const consumerPages: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get("/check", { config: { access: "public" }, schema: { hide: true } }, async (_request, reply) =>
-    reply.page("check", ({ locale }) => ({ trust, messages: messagesWithPrefix(locale, "check.") })),
+    reply.page("check", ({ locale }) => ({ trust, timeZone: PAGE_TIME_ZONE, messages: messagesWithPrefix(locale, "check.") })),
   );
 
   app.get(
@@ -60,6 +60,8 @@ const consumerPages: FastifyPluginAsyncTypebox = async (app) => {
       return reply.page("receipt", ({ t, locale }) => ({
         record,
         trust,
+        // The browser's times are said in the page's zone too, so that they agree with the server's.
+        timeZone: PAGE_TIME_ZONE,
         statusText: t(`receipt.status.${record.status}`),
         acceptedText: formatTime(record.acceptedAt, locale),
         // The receipt script names a failed step as the check page does.

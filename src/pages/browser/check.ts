@@ -127,7 +127,7 @@ function main(): void {
       if (content) content.textContent = say(messages, contentFile ? "check.js.withFile" : "check.js.withoutFile", { name: contentFile?.name ?? "" });
       status.textContent = "";
       if (verdict === "valid" && result.onChain) {
-        const time = new Date(result.onChain.blockTime).toLocaleString(locale, { dateStyle: "long", timeStyle: "medium" });
+        const time = new Date(result.onChain.blockTime).toLocaleString(locale, { dateStyle: "long", timeStyle: "medium", timeZone: root.dataset["timeZone"] ?? "Asia/Shanghai" });
         finish("valid", say(messages, contentFile ? "check.verdict.validWithFile" : "check.verdict.valid", { time, block: result.onChain.blockNumber }));
       } else if (verdict === "valid") {
         finish("valid", say(messages, "check.verdict.validOffline"));

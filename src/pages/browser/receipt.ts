@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     root.dataset["verdict"] = verdict;
     if (!verdictText) return;
     if (verdict === "valid" && report.onChain) {
-      const time = new Date(report.onChain.blockTime).toLocaleString(locale, { dateStyle: "medium", timeStyle: "medium" });
+      const time = new Date(report.onChain.blockTime).toLocaleString(locale, { dateStyle: "medium", timeStyle: "medium", timeZone: root.dataset["timeZone"] ?? "Asia/Shanghai" });
       verdictText.textContent = say(messages, "receipt.js.valid", { time, block: report.onChain.blockNumber });
     } else if (verdict === "invalid") {
       const failed = report.steps.find((s) => s.ok === false);
