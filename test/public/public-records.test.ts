@@ -38,7 +38,7 @@ t.test("public notarization of a file's hash, followed to final by id", async (t
     t.teardown(() => pipeline.stop());
     let view = (await get(accepted.id)).json();
     const seen = new Set<string>([view.status]);
-    for (const until = Date.now() + 30_000; view.status !== "final" && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    for (const until = Date.now() + 90_000; view.status !== "final" && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
       view = (await get(accepted.id)).json();
       seen.add(view.status);
     }
