@@ -9,6 +9,8 @@ import routeTablePlugin from "./plugins/route-table.ts";
 import securityHeadersPlugin from "./plugins/security-headers.ts";
 import storableTextPlugin from "./plugins/storable-text.ts";
 import jobsPlugin from "./plugins/jobs.ts";
+import pagesPlugin from "./pages/plugin.ts";
+import rpcRoutes from "./routes/rpc.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import epcisCaptureRoutes from "./routes/epcis-capture.ts";
@@ -31,6 +33,7 @@ import traceRoutes from "./routes/trace.ts";
 import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 import evidenceRoutes from "./routes/evidence.ts";
+import consumerRoutes from "./routes/consumer.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -87,6 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authPlugin);
   await app.register(swaggerPlugin);
   await app.register(jobsPlugin);
+  await app.register(pagesPlugin);
 
   await app.register(healthRoutes);
   await app.register(meRoutes);
@@ -109,5 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(streamsRoutes);
   await app.register(ordersRoutes);
   await app.register(evidenceRoutes);
+  await app.register(consumerRoutes);
+  await app.register(rpcRoutes);
   return app;
 }

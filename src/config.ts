@@ -103,12 +103,38 @@ export const ConfigSchema = Type.Object({
   /** Both or neither; without them the SDK's default chain (environment, profile, instance role) is used. */
   S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
   S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * 32 bytes, hex: the key of the HMAC that turns a client's network and user agent into a coarse
+   * device id for scan counting (src/scans/device.ts). Without it, one is made per process: device
+   * counts then start again after a restart. Secret: with it, the ids of a known network could be
+   * recomputed.
+   */
+  SCAN_DEVICE_SALT: Type.Optional(Hex32Key),
+  /** Scans are counted in memory and written to the database at least this often (and on close). */
+  SCAN_FLUSH_MS: Type.Integer({ minimum: 10, maximum: 1_000, default: 500 }),
+  /** Clone rule: more devices than this having checked one item is a warning. */
+  CLONE_MAX_DEVICES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5 }),
+  /** Wrong scratch PINs for one item within CLAIM_FAILURE_WINDOW_MS before claiming it is refused (429). */
+  CLAIM_MAX_FAILURES_PER_ITEM: Type.Integer({ minimum: 1, maximum: 1_000, default: 5 }),
+  /** Wrong scratch PINs from one client (IP address) within CLAIM_FAILURE_WINDOW_MS before its claims are refused (429). */
+  CLAIM_MAX_FAILURES_PER_CLIENT: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+  CLAIM_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1_000, maximum: 7 * 24 * 3_600_000, default: 3_600_000 }),
+  /** Public notarizations (POST /v1/public/records) per client IP a minute. */
+  PUBLIC_NOTARIZE_RATE_LIMIT: Type.Integer({ minimum: 1, default: 10 }),
+  /** Public notarizations a minute from all clients together, in this process. */
+  PUBLIC_NOTARIZE_GLOBAL_LIMIT: Type.Integer({ minimum: 1, default: 600 }),
+  /**
+   * The JSON-RPC endpoint shoppers' browsers ask to verify the scan page's receipts (src/pages/).
+   * Never derived from CHAIN_RPC_URL, which may hold a provider's key. Without it: in embedded mode
+   * this service's own read-only `/rpc`; otherwise the browser checks only what needs no chain.
+   */
+  PUBLIC_RPC_URL: Type.Optional(Type.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
 /** Variables whose values must never be printed. */
-export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL", "PIN_HMAC_KEY", "S3_SECRET_ACCESS_KEY"]);
+export const SECRET_VARIABLES = new Set(["ANCHOR_PRIVATE_KEY", "ANCHOR_KEYSTORE_PASSWORD", "DATABASE_URL", "PIN_HMAC_KEY", "S3_SECRET_ACCESS_KEY", "SCAN_DEVICE_SALT"]);
 
 const PROBLEMS: Record<string, (params: Record<string, unknown>) => string> = {
   pattern: () => "has the wrong format",

@@ -16,6 +16,7 @@ import type { AfterSalesTable, OrderItemsTable, OrdersTable, RecordDisclosuresTa
 import type { ProductsTable } from "./products.table.ts";
 import type { RecordPayloadsTable } from "./record-payloads.table.ts";
 import type { RecordsTable } from "./records.table.ts";
+import type { ClaimFailuresTable, ItemClaimsTable, PublicNotarizationsTable, ScanDevicesTable } from "./scans.table.ts";
 import type { SubjectsTable } from "./subjects.table.ts";
 import type { SealProgressTable } from "./seal-progress.table.ts";
 import type { StreamClaimsTable, StreamSegmentsTable, StreamsTable } from "./streams.table.ts";
@@ -48,6 +49,10 @@ export interface Database {
   after_sales: AfterSalesTable;
   evidence_files: EvidenceFilesTable;
   merchant_qualifications: MerchantQualificationsTable;
+  scan_devices: ScanDevicesTable;
+  item_claims: ItemClaimsTable;
+  claim_failures: ClaimFailuresTable;
+  public_notarizations: PublicNotarizationsTable;
 }
 
 export type Db = Kysely<Database>;

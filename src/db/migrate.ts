@@ -11,6 +11,7 @@ import * as epcisQuery from "./migrations/008_epcis_query.ts";
 import * as streams from "./migrations/012_streams.ts";
 import * as orders from "./migrations/011_orders.ts";
 import * as evidenceFiles from "./migrations/010_evidence_files.ts";
+import * as scans from "./migrations/009_scans.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "012_streams": streams,
   "011_orders": orders,
   "010_evidence_files": evidenceFiles,
+  "009_scans": scans,
 };
 
 /** Every migration's name, oldest first. */

@@ -12,7 +12,7 @@ import helmet, { type HelmetOptions } from "helmet";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 
-const PUBLIC_PATHS = new Set(["/v1/verify", "/v1/verify/upload", "/healthz", "/readyz", "/v1/qr"]);
+const PUBLIC_PATHS = new Set(["/v1/verify", "/v1/verify/upload", "/healthz", "/readyz", "/v1/qr", "/rpc"]);
 const PUBLIC_PREFIXES = ["/.well-known/"];
 /** The GS1 resolver's Digital Link paths (src/routes/resolver.ts): Resolver 1.2 "SHALL support CORS". */
 const RESOLVER_PREFIX = "/01/";

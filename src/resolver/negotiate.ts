@@ -66,6 +66,19 @@ export function negotiate(base: string, contexts: readonly LinkContext[], reques
   return { kind: "redirect", location: withQuery(link.href, passedOn(request.rawQuery)), linkType: type };
 }
 
+/**
+ * Whether a request without `linkType` wants the scan page (the default link for browsers):
+ * text/html is acceptable and preferred to every JSON type it names. A browser sends
+ * "text/html,…,*\/*;q=0.8"; JSON clients, and `*\/*` alone (curl), keep the redirect and the linkset.
+ */
+export function prefersHtml(linkType: string | undefined, accept: string | undefined): boolean {
+  if (linkType !== undefined) return false;
+  const accepts = preferences(accept);
+  const html = accepts.find((a) => a.value === "text/html" || a.value === "application/xhtml+xml");
+  if (html === undefined) return false;
+  return !accepts.some((a) => (a.value === "application/json" || a.value === LINKSET_MEDIA_TYPE) && a.q > html.q);
+}
+
 /** application/json when the client asks for it rather than for the linkset type; the body is the same. */
 function linksetMediaType(accepts: readonly Preference[]): string {
   const json = accepts.findIndex((a) => a.value === "application/json");

@@ -7,7 +7,8 @@ import { publicBaseUrl } from "../config.ts";
 import { resolverDescription } from "../resolver/description.ts";
 import { identify } from "../resolver/identity.ts";
 import { contextsOf, linksetDocument, targets } from "../resolver/linkset.ts";
-import { LINKSET_MEDIA_TYPE, negotiate } from "../resolver/negotiate.ts";
+import { LINKSET_MEDIA_TYPE, negotiate, prefersHtml } from "../resolver/negotiate.ts";
+import { scanPageRenderer } from "../pages/scan-page.ts";
 import { requestUri } from "../resolver/request-uri.ts";
 import { ErrorBody } from "../schemas/common.ts";
 import { ResolverDescription, ResolverQuery } from "../schemas/resolver.ts";
@@ -37,6 +38,8 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  const scanPage = scanPageRenderer(app);
+
   const resolve = async (request: FastifyRequest<{ Querystring: { linkType?: string; context?: string } }>, reply: FastifyReply) => {
     const { query, rawQuery } = requestUri(request.url);
     const identity = await identify(app.db, query);
@@ -46,6 +49,8 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .header("link", `<${targets(base).linkset(identity.requested.anchor)}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"; ${linkTitle(`All links for ${identity.requested.description}`)}`)
       .header("vary", "Accept, Accept-Language")
       .header("access-control-allow-methods", "GET, HEAD, OPTIONS");
+    // The scan page is this resolver's default link for browsers (src/pages/): same URL, no redirect.
+    if (prefersHtml(request.query.linkType, request.headers.accept)) return scanPage(request, reply, `${base}${request.url.split("?", 1)[0]!.replace(/\/+$/, "")}`);
     const answer = negotiate(base, contexts, {
       linkType: request.query.linkType,
       context: request.query.context,

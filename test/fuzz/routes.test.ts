@@ -54,7 +54,7 @@ function breach(method: string, outcome: Outcome): string | undefined {
 
 t.test("fuzzing every route", async (t) => {
   t.comment(`FUZZ_SEED=${SEED} (replay with this), ${REQUESTS} inject requests, ${RAW_REQUESTS} raw socket requests`);
-  const h = await buildTestApp({ PUBLIC_RATE_LIMIT: "1000000", VERIFY_UPLOAD_MAX_BYTES: String(1024 * 1024), BODY_TIMEOUT_MS: "2000" });
+  const h = await buildTestApp({ PUBLIC_RATE_LIMIT: "1000000", PUBLIC_NOTARIZE_RATE_LIMIT: "1000000", PUBLIC_NOTARIZE_GLOBAL_LIMIT: "1000000", VERIFY_UPLOAD_MAX_BYTES: String(1024 * 1024), BODY_TIMEOUT_MS: "2000" });
   t.teardown(h.close);
   const random = seededRandom(SEED);
 
@@ -106,6 +106,10 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/orders/:orderId/after-sales/:afterSalesId/updates": { step: "response", text: "ok", at: "2026-11-12T01:00:00Z" },
     "POST /v1/orders/:orderId/records/:recordId/disclosure": { fields: ["total"] },
     "POST /v1/orders/:orderId/erasure": { reason: "fuzz" },
+    "POST /v1/public/records": { kind: "consumer.file", contentHash: "b".repeat(64), mediaType: "video/mp4", fileName: "unboxing.mp4", size: 2_147_483_648 },
+    "POST /v1/public/claims": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
+    "POST /claim": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
+    "POST /rpc": { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: h.chain.contractAddress, data: "0x" }, "latest"] },
   };
   // An evidence file and a qualification of the merchant's, so their routes are reached with real ids.
   const form = multipartBody([{ name: "file", filename: "licence.pdf", type: "application/pdf", data: "fuzz licence" }]);
@@ -113,7 +117,8 @@ t.test("fuzzing every route", async (t) => {
   validBodies["POST /v1/qualifications"] = { type: "food-permit", number: "JY1", validFrom: "2024-01-01", validUntil: "2026-12-31", file: { id: file.id } };
   validBodies["POST /v1/admin/qualifications/:qualificationId/decision"] = { decision: "approved", reason: "fuzz" };
   const qualification = (await h.app.inject({ method: "POST", url: "/v1/qualifications", headers: bearer(merchant), payload: validBodies["POST /v1/qualifications"] as object })).json().qualification as { id: string };
-  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId, file.sha256, qualification.id];
+  const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: validBodies["POST /v1/public/records"] as object })).json() as { id: string };
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId, file.sha256, qualification.id, publicRecord.id];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
   const routes = h.app.routeTable.filter((r) => r.url !== "*");
   t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);

@@ -11,6 +11,7 @@ import { publicBaseUrl } from "../../src/config.ts";
 import { issueApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
+import { pageAssets } from "../../src/pages/assets.ts";
 import { gtinUnder } from "../support/trace.ts";
 import { matrixDocument, type Caller, CALLERS, type Cell, type TenancyCase } from "./authorization-doc.ts";
 
@@ -82,6 +83,9 @@ async function fixtures(h: TestApp) {
     (await h.app.inject({ method: "POST", url: "/v1/evidence/files", headers: { ...bearer(key), ...fileForm(name).headers }, payload: fileForm(name).payload })).json().file as { id: string; sha256: string };
   const fileOf = { "merchant A": await uploadAs(a, "licence-a.pdf"), "merchant B": await uploadAs(b, "licence-b.pdf") };
   const qualificationBody = (caller: Caller) => ({ type: "business-licence", number: "M-1", validFrom: "2024-01-01", file: { id: (caller === "merchant B" ? fileOf["merchant B"] : fileOf["merchant A"]).id } });
+  // Public notarization: a record anyone may read by its id.
+  const publicRecordBody = () => ({ kind: "consumer.file", contentHash: randomUUID().replace(/-/g, "").padEnd(64, "0"), mediaType: "text/plain" });
+  const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: publicRecordBody() })).json();
 
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
@@ -112,6 +116,9 @@ async function fixtures(h: TestApp) {
     sha256: { value: () => fileOf["merchant A"].sha256, absent: () => "0".repeat(64) },
     // A fresh pending qualification of A's each time: a decision is made once.
     qualificationId: { value: async () => (await asA("/v1/qualifications", qualificationBody("merchant A"))).json().qualification.id as string, absent: () => randomUUID() },
+    publicRecordId: { value: () => publicRecord.id as string, absent: () => randomUUID() },
+    // The pages' built assets (src/pages/assets.ts): a real hashed file name.
+    file: { value: async () => (await pageAssets()).urls["site.css"]!.split("/").pop()!, absent: () => "site.0000000000000000.css" },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -141,6 +148,7 @@ async function fixtures(h: TestApp) {
     "POST /v1/orders/:orderId/records/:recordId/disclosure": () => ({ payload: { fields: ["total", "items"] } }),
     "POST /v1/orders/:orderId/erasure": () => ({ payload: { reason: "matrix data subject request" } }),
     "GET /v1/qr": () => ({ query: `?uri=${encodeURIComponent(`${publicBaseUrl(h.config)}/01/0${gtin}`)}` }),
+    "POST /rpc": () => ({ payload: { jsonrpc: "2.0", id: 1, method: "eth_chainId" } }),
     "GET /v1/trace": () => ({ query: `?uri=${encodeURIComponent(`https://id.gs1.org/01/0${gtin}`)}` }),
     "POST /v1/streams": () => ({ payload: streamBody }),
     "POST /v1/streams/:streamId/claims": () => ({ payload: { gtin, quote: "100% mulberry silk" } }),
@@ -149,6 +157,7 @@ async function fixtures(h: TestApp) {
     "POST /v1/evidence/files": () => fileForm("matrix.pdf"),
     "POST /v1/qualifications": (caller) => ({ payload: qualificationBody(caller) }),
     "POST /v1/admin/qualifications/:qualificationId/decision": () => ({ payload: { decision: "approved", reason: "matrix" } }),
+    "POST /v1/public/records": () => ({ payload: publicRecordBody() }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,

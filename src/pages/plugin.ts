@@ -1,0 +1,118 @@
+// Server-rendered pages (src/pages/README.md): eta templates through @fastify/view, one layout,
+// partials per component; the locale negotiated per request; assets built once and served under
+// content-hashed names; a strict CSP on every page. A page route calls `reply.page("scan", data)`.
+import cookie from "@fastify/cookie";
+import view from "@fastify/view";
+import { Eta } from "eta";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import fp from "fastify-plugin";
+import { fileURLToPath } from "node:url";
+import { publicBaseUrl } from "../config.ts";
+import { AppError } from "../errors.ts";
+import { pageAssets } from "./assets.ts";
+import { pageCsp, publicRpcUrl } from "./csp.ts";
+import { decorateScanPageData } from "./scan.ts";
+import { LANG_COOKIE, LOCALES, messagesWithPrefix, negotiateLocale, translator, type Locale } from "./locale.ts";
+
+/** What every template gets besides the page's own data (`it.t`, `it.locale`, …). */
+export interface PageContext {
+  locale: Locale;
+  t: ReturnType<typeof translator>;
+  /** Logical asset name → hashed URL. */
+  assets: Readonly<Record<string, string>>;
+  /** The language switcher's links: this URL with `?lang=` set. */
+  languages: Array<{ locale: Locale; href: string; current: boolean }>;
+  /** Messages for browser scripts whose keys start with a prefix, as JSON data. */
+  browserMessages(prefix: string): Record<string, string>;
+  /** JSON that is safe inside `<script type="application/json">` (no `</script>`, no U+2028). */
+  json(value: unknown): string;
+  /**
+   * The public RPC the browser asks (`href`: what the script fetches; our own /rpc as a same-origin
+   * path, since the page may be reached under another host name than PUBLIC_BASE_URL), and whether
+   * it is this service's own.
+   */
+  rpc: { url: string | null; href: string | null; own: boolean };
+}
+
+export type PageData = Record<string, unknown> | ((context: PageContext) => Record<string, unknown> | Promise<Record<string, unknown>>);
+
+declare module "fastify" {
+  interface FastifyReply {
+    /**
+     * Renders `templates/<name>.eta` in the request's locale, with the page headers. `data` may be
+     * a function of the page context, for data that must be said in the negotiated language.
+     */
+    page(name: string, data?: PageData): Promise<FastifyReply>;
+  }
+}
+
+export const ASSET_MAX_AGE_S = 365 * 24 * 3600;
+const templates = fileURLToPath(new URL("./templates/", import.meta.url));
+
+/** JSON for a `<script type="application/json">` block: `<`, `>`, `&` and the JS line separators escaped. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function withLang(url: string, locale: Locale): string {
+  const parsed = new URL(url, "http://x");
+  parsed.searchParams.set("lang", locale);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+async function pagesPlugin(app: FastifyInstance): Promise<void> {
+  await app.register(cookie);
+  await app.register(view, {
+    engine: { eta: new Eta({ views: templates, cache: true, autoEscape: true }) },
+    root: templates,
+    production: true,
+  });
+  decorateScanPageData(app);
+  const assets = await pageAssets();
+  const rpcUrl = publicRpcUrl(app.config, app.chain.embedded);
+  const own = rpcUrl !== null && rpcUrl === `${publicBaseUrl(app.config)}/rpc`;
+  const rpc = { url: rpcUrl, href: own ? "/rpc" : rpcUrl, own };
+  const csp = pageCsp(rpcUrl);
+
+  app.decorateReply("page", async function page(this: FastifyReply, name: string, data: PageData = {}) {
+    const request = this.request;
+    const { locale, fromQuery } = negotiateLocale(request);
+    // The choice made with ?lang= sticks for the next pages; a year, site-wide, not readable cross-site.
+    if (fromQuery) this.setCookie(LANG_COOKIE, locale, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true });
+    const context: PageContext = {
+      locale,
+      t: translator(locale),
+      assets: assets.urls,
+      languages: LOCALES.map((l) => ({ locale: l, href: withLang(request.url, l), current: l === locale })),
+      browserMessages: (prefix) => messagesWithPrefix(locale, prefix),
+      json: scriptJson,
+      rpc,
+    };
+    const own = typeof data === "function" ? await data(context) : data;
+    const html = await this.viewAsync(name, { ...own, ...context });
+    // The page's language depends on the query, the cookie and Accept-Language; a route adds its own (Accept).
+    const vary = this.getHeader("vary");
+    const needed = ["Accept-Language", "Cookie"];
+    const have = typeof vary === "string" ? vary.split(",").map((v) => v.trim()) : [];
+    this.header("vary", [...have, ...needed.filter((n) => !have.some((h) => h.toLowerCase() === n.toLowerCase()))].join(", "));
+    this.header("content-security-policy", csp).header("content-language", locale);
+    if (!this.hasHeader("cache-control")) this.header("cache-control", "no-cache");
+    return this.type("text/html; charset=utf-8").send(html);
+  });
+
+  app.get(
+    "/assets/:file",
+    {
+      config: { access: "public" },
+      schema: { hide: true, params: { type: "object", properties: { file: { type: "string", maxLength: 100 } }, required: ["file"] } },
+    },
+    async (request, reply) => {
+      const asset = assets.byFile.get((request.params as { file: string }).file);
+      if (!asset) throw new AppError("NOT_FOUND", "no such asset", { field: "params.file" });
+      // The name holds the content's hash: a changed file is a new URL, so this one never changes.
+      return reply.header("cache-control", `public, max-age=${ASSET_MAX_AGE_S}, immutable`).type(asset.contentType).send(asset.body);
+    },
+  );
+}
+
+export default fp(pagesPlugin, { name: "tracemark-pages", dependencies: ["tracemark-context", "tracemark-security-headers"] });
