@@ -14,6 +14,8 @@
 //   8. Traceability (PostgreSQL only; --trace-pipeline=off to measure without sealing): EPCIS
 //      capture events/s, serial generation for 100,000 items, history JSON req/s and p99
 //      (scripts/bench/traceability.ts)
+//   9. Scan page (issue 9): HTML for browsers req/s and p99, and the time Chromium takes to verify
+//      a 20-entry history against the chain (scripts/bench/scan.ts; --brief for a one-second run)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -25,11 +27,12 @@ import { benchIngest, type IngestResult, type LoadResult } from "./bench/ingest.
 import { benchLatency, type LatencyResult } from "./bench/latency.ts";
 import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
+import { benchScan, scanReport } from "./bench/scan.ts";
 import { benchTraceability, traceabilityReport } from "./bench/traceability.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "scan"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -333,6 +336,19 @@ async function main(): Promise<void> {
           for (const l of report.lines) line(l);
           summary.push(...report.rows);
           if (!report.durable) failed = true;
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+    if (parts.has("scan")) {
+      await part("scan", async () => {
+        const db = await freshDatabase(serverUrl);
+        try {
+          const report = scanReport(await benchScan({ databaseUrl: db.url, brief: process.argv.includes("--brief") }));
+          heading("9. Scan page: HTML for browsers, and verification in Chromium");
+          report.lines.forEach((l) => line(l));
+          summary.push(...report.rows);
         } finally {
           await db.drop();
         }
