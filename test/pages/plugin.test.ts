@@ -53,9 +53,16 @@ t.test("the language: ?lang sets a cookie; the cookie; Accept-Language; zh-CN ot
   t.equal(odd.headers["set-cookie"], undefined);
 });
 
-t.test("an unknown code is a 404, not a page", async (t) => {
-  const res = await h.app.inject({ url: `/01/0${gtinUnder("952013", 99)}`, headers: { accept: BROWSER } });
+t.test("an unknown code is a 404 page for a browser, and the JSON error for anyone else", async (t) => {
+  const url = `/01/0${gtinUnder("952013", 99)}`;
+  const res = await h.app.inject({ url: `${url}?lang=en`, headers: { accept: BROWSER } });
   t.equal(res.statusCode, 404);
+  t.match(res.headers["content-type"], /^text\/html/);
+  t.match(res.body, /We have no record of this code[\s\S]*may be a copy/);
+  t.equal(res.headers["content-security-policy"], pageCsp("https://trace.example.com/rpc"));
+  const json = await h.app.inject({ url });
+  t.equal(json.statusCode, 404);
+  t.equal(json.json().error.code, "NOT_FOUND");
 });
 
 t.test("assets: content-hashed names, immutable for a year; an unknown name is a 404", async (t) => {
