@@ -1,6 +1,7 @@
 // The page plumbing, through the real app with `inject`: the scan page for browsers at a Digital
 // Link URI (JSON clients unchanged), its headers (CSP, Vary, Content-Language), the language
 // negotiation and its cookie, and the built assets (hashed names, immutable caching).
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import t from "tap";
 import { pageAssets, ASSET_ENTRIES } from "../../src/pages/assets.ts";
 import { pageCsp } from "../../src/pages/csp.ts";
@@ -76,6 +77,15 @@ t.test("assets: content-hashed names, immutable for a year; an unknown name is a
     t.match(res.headers["content-type"], name.endsWith(".css") ? /^text\/css/ : /^text\/javascript/);
   }
   t.equal((await h.app.inject({ url: "/assets/scan.0000000000000000.js" })).statusCode, 404);
+  const raw = await h.app.inject({ url: assets.urls["scan.js"]! });
+  const br = await h.app.inject({ url: assets.urls["scan.js"]!, headers: { "accept-encoding": "gzip, deflate, br" } });
+  t.equal(br.headers["content-encoding"], "br");
+  t.match(br.headers["vary"], /Accept-Encoding/);
+  t.ok(br.rawPayload.length < raw.rawPayload.length / 3, `brotli: ${br.rawPayload.length} of ${raw.rawPayload.length} bytes`);
+  t.same(brotliDecompressSync(br.rawPayload), raw.rawPayload, "the same script");
+  const gz = await h.app.inject({ url: assets.urls["scan.js"]!, headers: { "accept-encoding": "gzip" } });
+  t.equal(gz.headers["content-encoding"], "gzip");
+  t.same(gunzipSync(gz.rawPayload), raw.rawPayload);
   const page = await h.app.inject({ url: `/01/0${gtin}`, headers: { accept: BROWSER } });
   t.ok(page.body.includes(assets.urls["scan.js"]!) && page.body.includes(assets.urls["site.css"]!), "the page links the built files");
 });
