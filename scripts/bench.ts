@@ -20,6 +20,8 @@
 //  10. Evidence upload (--upload-mb=N, default 1,024): MB/s of one 1 GiB file through
 //      POST /v1/evidence/files to each blob driver, and the server's peak RSS against its baseline
 //      (scripts/bench/upload.ts)
+//  11. Scan page (issue 9): HTML for browsers req/s and p99, and the time Chromium takes to verify
+//      a 20-entry history against the chain (scripts/bench/scan.ts; --brief for a one-second run)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
@@ -32,12 +34,13 @@ import { benchLatency, type LatencyResult } from "./bench/latency.ts";
 import { benchSingle, singleReport } from "./bench/single.ts";
 import { durabilitySettings, fmt, freshDatabase, quietLog, verdict } from "./bench/support.ts";
 import { benchSegments, SEGMENT_LAG_TARGET_MS } from "./bench/segments.ts";
+import { benchScan, scanReport } from "./bench/scan.ts";
 import { benchTraceability, traceabilityReport } from "./bench/traceability.ts";
 import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
 import { benchUpload, UPLOAD_RSS_GROWTH_TARGET_MIB } from "./bench/upload.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments", "upload"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments", "upload", "scan"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -352,11 +355,24 @@ async function main(): Promise<void> {
         try {
           const seconds = Number(process.argv.find((a) => a.startsWith("--segments-seconds="))?.slice("--segments-seconds=".length) ?? 30);
           const r = await benchSegments({ databaseUrl: db.url, seconds });
-          heading("8. Live-stream segments: appearing in the playlist → 202");
+          heading("9. Live-stream segments: appearing in the playlist → 202");
           line(`database: ${databaseLabel}; ffmpeg test pattern in real time, 1 s HLS segments, ${r.seconds} s; watcher polls every 250 ms, batches of 10`);
           const pass = r.p95Ms <= SEGMENT_LAG_TARGET_MS && r.ended;
           line(`  ${fmt(r.segments)} segments (${fmt(r.bytes)} bytes)${r.ended ? ", stream ended with its final playlist" : ", NOT ended"}: lag p50 ${fmt(r.p50Ms)} ms, p95 ${fmt(r.p95Ms)} ms, max ${fmt(r.maxMs)} ms [target p95 <= ${fmt(SEGMENT_LAG_TARGET_MS)} ms] ${verdict(pass)}`);
           summary.push({ what: "segment notarization lag p95 (p50 / max)", measured: `${fmt(r.p95Ms)} ms (${fmt(r.p50Ms)} / ${fmt(r.maxMs)})`, target: `<= ${fmt(SEGMENT_LAG_TARGET_MS)} ms`, verdict: verdict(pass) });
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+    if (parts.has("scan")) {
+      await part("scan", async () => {
+        const db = await freshDatabase(serverUrl);
+        try {
+          const report = scanReport(await benchScan({ databaseUrl: db.url, brief: process.argv.includes("--brief") }));
+          heading("11. Scan page: HTML for browsers, and verification in Chromium");
+          report.lines.forEach((l) => line(l));
+          summary.push(...report.rows);
         } finally {
           await db.drop();
         }
@@ -368,7 +384,7 @@ async function main(): Promise<void> {
         const mb = Number(process.argv.find((a) => a.startsWith("--upload-mb="))?.slice("--upload-mb=".length) ?? 1024);
         const db = await freshDatabase(serverUrl);
         try {
-          heading(`9. Evidence upload: one ${fmt(mb)} MiB file to each blob driver`);
+          heading(`10. Evidence upload: one ${fmt(mb)} MiB file to each blob driver`);
           for (const r of await benchUpload({ databaseUrl: db.url, bytes: Math.round(mb * 1024 * 1024) })) {
             const growth = r.peakRssMiB - r.baselineRssMiB;
             const flat = growth <= UPLOAD_RSS_GROWTH_TARGET_MIB;

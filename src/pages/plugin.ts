@@ -9,6 +9,7 @@ import fp from "fastify-plugin";
 import { fileURLToPath } from "node:url";
 import { publicBaseUrl } from "../config.ts";
 import { AppError } from "../errors.ts";
+import { preferences } from "../resolver/negotiate.ts";
 import { pageAssets } from "./assets.ts";
 import { pageCsp, publicRpcUrl } from "./csp.ts";
 import { decorateScanPageData } from "./scan.ts";
@@ -110,7 +111,11 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
       const asset = assets.byFile.get((request.params as { file: string }).file);
       if (!asset) throw new AppError("NOT_FOUND", "no such asset", { field: "params.file" });
       // The name holds the content's hash: a changed file is a new URL, so this one never changes.
-      return reply.header("cache-control", `public, max-age=${ASSET_MAX_AGE_S}, immutable`).type(asset.contentType).send(asset.body);
+      reply.header("cache-control", `public, max-age=${ASSET_MAX_AGE_S}, immutable`).header("vary", "Accept-Encoding").type(asset.contentType);
+      const accepted = preferences(request.headers["accept-encoding"]).map((p) => p.value);
+      if (accepted.includes("br")) return reply.header("content-encoding", "br").send(asset.br);
+      if (accepted.includes("gzip")) return reply.header("content-encoding", "gzip").send(asset.gzip);
+      return reply.send(asset.body);
     },
   );
 }

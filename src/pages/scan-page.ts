@@ -32,3 +32,9 @@ export function scanPageRenderer(app: FastifyInstance): (request: FastifyRequest
     return reply.page("scan", ({ t, locale }) => Object.assign({}, ...extras, scanPageData(view, trust, t, locale)));
   };
 }
+
+/** 404 for a browser at a code this service never issued (or not yet registered): it may be a copy. */
+export function unknownCodePage(reply: FastifyReply): Promise<FastifyReply> {
+  // Not cached: the product may be registered a moment later (like the resolver's JSON 404s).
+  return reply.code(404).header("cache-control", "no-store").page("unknown-code", ({ t }) => ({ title: t("scan.unknown.title") }));
+}

@@ -8,7 +8,8 @@ import { resolverDescription } from "../resolver/description.ts";
 import { identify } from "../resolver/identity.ts";
 import { contextsOf, linksetDocument, targets } from "../resolver/linkset.ts";
 import { LINKSET_MEDIA_TYPE, negotiate, prefersHtml } from "../resolver/negotiate.ts";
-import { scanPageRenderer } from "../pages/scan-page.ts";
+import { AppError } from "../errors.ts";
+import { scanPageRenderer, unknownCodePage } from "../pages/scan-page.ts";
 import { requestUri } from "../resolver/request-uri.ts";
 import { ErrorBody } from "../schemas/common.ts";
 import { ResolverDescription, ResolverQuery } from "../schemas/resolver.ts";
@@ -42,7 +43,15 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const resolve = async (request: FastifyRequest<{ Querystring: { linkType?: string; context?: string } }>, reply: FastifyReply) => {
     const { query, rawQuery } = requestUri(request.url);
-    const identity = await identify(app.db, query);
+    const html = prefersHtml(request.query.linkType, request.headers.accept);
+    let identity: Awaited<ReturnType<typeof identify>>;
+    try {
+      identity = await identify(app.db, query);
+    } catch (error) {
+      // A shopper who scans a code we never issued reads that in words, not as JSON.
+      if (html && error instanceof AppError && error.code === "NOT_FOUND") return unknownCodePage(reply);
+      throw error;
+    }
     const contexts = contextsOf(base, identity);
     // Resolver 1.2 SHOULD: a Link header to the linkset on every answer, redirects included.
     reply
@@ -50,7 +59,7 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .header("vary", "Accept, Accept-Language")
       .header("access-control-allow-methods", "GET, HEAD, OPTIONS");
     // The scan page is this resolver's default link for browsers (src/pages/): same URL, no redirect.
-    if (prefersHtml(request.query.linkType, request.headers.accept)) return scanPage(request, reply, `${base}${request.url.split("?", 1)[0]!.replace(/\/+$/, "")}`);
+    if (html) return scanPage(request, reply, `${base}${request.url.split("?", 1)[0]!.replace(/\/+$/, "")}`);
     const answer = negotiate(base, contexts, {
       linkType: request.query.linkType,
       context: request.query.context,
