@@ -11,6 +11,7 @@ import storableTextPlugin from "./plugins/storable-text.ts";
 import jobsPlugin from "./plugins/jobs.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
+import casesRoutes from "./routes/cases.ts";
 import epcisCaptureRoutes from "./routes/epcis-capture.ts";
 import healthRoutes from "./routes/health.ts";
 import itemsRoutes from "./routes/items.ts";
@@ -101,5 +102,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(resolverRoutes);
   await app.register(resolverLinksRoutes);
   await app.register(qrRoutes);
+  await app.register(casesRoutes);
   return app;
 }

@@ -81,6 +81,17 @@ export const ConfigSchema = Type.Object({
   PIN_HMAC_KEY: Type.Optional(Hex32Key),
   /** "1": after start, seed a demo merchant, product, lots, items and events (src/demo/), and print their resolver URLs. */
   TRACEMARK_DEMO: Type.Union([Type.Literal("0"), Type.Literal("1")], { default: "0" }),
+  /** Dispute cases (src/cases/deadlines.ts): days after delivery to open a case, ... */
+  CASE_REQUEST_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
+  /** ... days after it is opened for the review and decision, ... */
+  CASE_REVIEW_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 3 }),
+  /** ... and days after a decision that sends the goods back for the return. */
+  CASE_RETURN_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 3 }),
+  /**
+   * A folder of evidence files named by their SHA-256 (lower-case hex): the originals an evidence
+   * bundle includes (src/bundle/blob-source.ts). Without it, bundles hold records and receipts only.
+   */
+  CASE_BLOB_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;

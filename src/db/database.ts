@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { ApiKeysTable } from "./api-keys.table.ts";
 import type { BatchTreesTable } from "./batch-trees.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
+import type { CaseEvidenceTable, CasesTable } from "./cases.table.ts";
 import type { EpcisContainmentTable, EpcisEventSubjectsTable, EpcisEventsTable } from "./epcis.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { ItemsTable } from "./items.table.ts";
@@ -35,6 +36,8 @@ export interface Database {
   epcis_event_subjects: EpcisEventSubjectsTable;
   epcis_containment: EpcisContainmentTable;
   resolver_links: ResolverLinksTable;
+  cases: CasesTable;
+  case_evidence: CaseEvidenceTable;
 }
 
 export type Db = Kysely<Database>;

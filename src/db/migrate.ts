@@ -7,6 +7,7 @@ import * as batchTrees from "./migrations/004_batch_trees.ts";
 import * as trace from "./migrations/005_trace.ts";
 import * as epcis from "./migrations/006_epcis.ts";
 import * as links from "./migrations/007_links.ts";
+import * as cases from "./migrations/013_cases.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "005_trace": trace,
   "006_epcis": epcis,
   "007_links": links,
+  "013_cases": cases,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
