@@ -115,14 +115,14 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.delete(
-    "/v1/cases/:caseId/evidence/:evidenceId",
+  app.post(
+    "/v1/cases/:caseId/evidence/:evidenceId/withdrawal",
     {
       config: { access: parties },
-      schema: { tags, summary: "Withdraw evidence the caller added (it stays in the timeline, marked)", security, params: EvidenceIdParams, body: Type.Optional(WithdrawBody), response: { 200: EvidenceOut, ...errors } },
+      schema: { tags, summary: "Withdraw evidence the caller added (it stays in the timeline, marked)", security, params: EvidenceIdParams, body: WithdrawBody, response: { 200: EvidenceOut, ...errors } },
     },
     async (request) => {
-      await withdrawEvidence(app.db, request.principal!, request.params.caseId, request.params.evidenceId, request.body?.reason ?? "");
+      await withdrawEvidence(app.db, request.principal!, request.params.caseId, request.params.evidenceId, request.body.reason ?? "");
       return (await evidenceOf(app.db, request.params.caseId)).find((e) => e.id === request.params.evidenceId)!;
     },
   );
