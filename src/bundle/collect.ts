@@ -64,8 +64,13 @@ export async function collectCase(db: Db, row: CaseRow, periods: DeadlinePeriods
   };
   evidence.forEach((e, i) => add("evidence", i, e.recordId, e));
   timeline.forEach((t, i) => add("timeline", i, t.recordId));
-  const times = records.filter((r) => r.role === "timeline").map((r) => Date.parse(r.acceptedAt));
-  const asOf = new Date(Math.max(new Date(row.opened_at).getTime(), ...times));
+  const times = [
+    ...records.filter((r) => r.role === "timeline").map((r) => Date.parse(r.acceptedAt)),
+    ...evidence.map((e) => Date.parse(e.addedAt)),
+    new Date(row.opened_at).getTime(),
+    row.decided_at ? new Date(row.decided_at).getTime() : 0,
+  ];
+  const asOf = new Date(Math.max(...times));
   return { row, asOf, summary: caseSummary(row, periods, asOf), evidence, timeline, records };
 }
 
