@@ -65,13 +65,13 @@ export async function attachEvidence(db: Db, principal: Principal, caseId: strin
   });
 }
 
-/** Only the key that added an item withdraws it; it stays in the timeline, marked withdrawn. */
+/** The key that added an item withdraws it, or the operator; it stays in the timeline, marked withdrawn. */
 export async function withdrawEvidence(db: Db, principal: Principal, caseId: string, evidenceId: string, reason: string): Promise<CaseEvidenceRow> {
   return db.transaction().execute(async (tx) => {
     const row = await visibleCase(tx, principal, caseId, { lock: true });
     const item = await tx.selectFrom("case_evidence").selectAll().where("id", "=", evidenceId).where("case_id", "=", caseId).executeTakeFirst();
     if (!item) throw notFound("evidence", "params.evidenceId");
-    if (item.added_by_key_id !== principal.keyId) throw new AppError("FORBIDDEN", "only the party that added the evidence withdraws it");
+    if (item.added_by_key_id !== principal.keyId && principal.role !== "admin") throw new AppError("FORBIDDEN", "only the party that added the evidence (or the operator) withdraws it");
     if (item.withdrawn_at !== null) throw new AppError("CONFLICT", "params.evidenceId: withdrawn already", { field: "params.evidenceId" });
     if (row.state !== "open") throw new AppError("CONFLICT", "params.caseId: the case is decided; evidence is closed", { field: "params.caseId" });
     const updated = await tx.updateTable("case_evidence").set({ withdrawn_at: new Date() }).where("id", "=", evidenceId).returningAll().executeTakeFirstOrThrow();

@@ -118,8 +118,9 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/v1/cases/:caseId/evidence/:evidenceId/withdrawal",
     {
-      config: { access: parties },
-      schema: { tags, summary: "Withdraw evidence the caller added (it stays in the timeline, marked)", security, params: EvidenceIdParams, body: WithdrawBody, response: { 200: EvidenceOut, ...errors } },
+      // The party that added it, or the operator (content that must not stay); a mediator stays neutral.
+      config: { access: { roles: ["consumer", "merchant", "admin"], ownedOnly: ["consumer", "merchant"] } },
+      schema: { tags, summary: "Withdraw evidence the caller added, or (the operator) any (it stays in the timeline, marked)", security, params: EvidenceIdParams, body: WithdrawBody, response: { 200: EvidenceOut, ...errors } },
     },
     async (request) => {
       await withdrawEvidence(app.db, request.principal!, request.params.caseId, request.params.evidenceId, request.body.reason ?? "");

@@ -55,5 +55,11 @@ export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }
     "",
     "These rules are tested in `test/records/tenancy.test.ts`.",
     "",
+    "- Dispute cases: a case's parties are its merchant (A above), the consumer who opened it (through its",
+    "  case token: a key with the role `consumer`, bound to that case, which no other route admits: 403) and",
+    "  the mediator the operator assigned (the matrix's mediator is). Another consumer's token, another",
+    "  merchant and an unassigned mediator get a 404 identical to a case that does not exist; evidence is",
+    "  withdrawn by the key that added it or by the operator (`test/cases/cases-api.test.ts`).",
+    "",
   ].join("\n");
 }
