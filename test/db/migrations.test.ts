@@ -9,11 +9,11 @@ t.test(`migrations run up, down and up again on ${usingPostgres ? "PostgreSQL" :
   t.teardown(teardown);
   const tables = async () =>
     (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%' order by tablename`.execute(handle.db)).rows.map((r) => r.tablename);
-  t.same(await tables(), ["api_keys", "batch_trees", "batches", "epcis_containment", "epcis_event_subjects", "epcis_events", "idempotency_keys", "items", "jobs", "lots", "merchant_prefixes", "merchants", "products", "record_payloads", "records", "resolver_links", "seal_progress", "subjects"]);
+  t.same(await tables(), ["api_keys", "batch_trees", "batches", "case_evidence", "cases", "epcis_containment", "epcis_event_subjects", "epcis_events", "idempotency_keys", "items", "jobs", "lots", "merchant_prefixes", "merchants", "products", "record_payloads", "records", "resolver_links", "seal_progress", "subjects"]);
   t.same(await migrateToLatest(handle.db), [], "a second run applies nothing");
   await migrateDown(handle.db, true);
   t.same(await tables(), [], "down removes every table");
-  t.same(await migrateToLatest(handle.db), ["applied 001_foundation", "applied 002_records", "applied 003_subjects", "applied 004_batch_trees", "applied 005_trace", "applied 006_epcis", "applied 007_links"]);
+  t.same(await migrateToLatest(handle.db), ["applied 001_foundation", "applied 002_records", "applied 003_subjects", "applied 004_batch_trees", "applied 005_trace", "applied 006_epcis", "applied 007_links", "applied 013_cases"]);
   const version = await sql<{ v: string }>`select version() as v`.execute(handle.db);
   t.comment(`database: ${version.rows[0]?.v.split(",")[0]}`);
 });
@@ -22,7 +22,7 @@ t.test("003_subjects gives each subject written before it to its first writer, w
   const { handle, teardown } = await openTestDatabase();
   t.teardown(teardown);
   const db = handle.db;
-  t.same(await migrateDownTo(db, "002_records"), ["reverted 007_links", "reverted 006_epcis", "reverted 005_trace", "reverted 004_batch_trees", "reverted 003_subjects"]);
+  t.same(await migrateDownTo(db, "002_records"), ["reverted 013_cases", "reverted 007_links", "reverted 006_epcis", "reverted 005_trace", "reverted 004_batch_trees", "reverted 003_subjects"]);
   const [a, b] = [randomUUID(), randomUUID()];
   await db.insertInto("merchants").values([{ id: a, name: "A" }, { id: b, name: "B" }]).execute();
   await db.insertInto("api_keys").values([
