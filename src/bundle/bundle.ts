@@ -76,13 +76,16 @@ const dosWallClock = (at: Date) => new Date(at.getTime() + at.getTimezoneOffset(
 export async function streamBundle(deps: BundleDeps, row: CaseRow): Promise<Readable> {
   const material = await collectCase(deps.db, row, deps.periods);
   const trust = serviceTrust(deps.chain);
-  // Opened before the ZIP starts, so that the index can say which originals the bag holds; a
-  // file stream reads nothing until its entry's turn comes.
-  const blobs = new Map<string, Readable>();
+  // Which originals the bag holds must be known before the ZIP starts (the index says so): each is
+  // opened once to see that it is there and closed at once, then opened again when its entry's turn
+  // comes, so that a case of thousands of files never holds thousands of open files.
+  const held = new Set<string>();
   for (const record of material.records) {
-    if (record.payload === null && !blobs.has(record.recordId)) {
-      const stream = await deps.blobs.open(String(record.envelope.contentHash));
-      if (stream) blobs.set(record.recordId, stream);
+    if (record.payload !== null) continue;
+    const probe = await deps.blobs.open(String(record.envelope.contentHash));
+    if (probe) {
+      probe.destroy();
+      held.add(record.recordId);
     }
   }
 
@@ -124,12 +127,15 @@ export async function streamBundle(deps: BundleDeps, row: CaseRow): Promise<Read
       addBuffer(payload, content, record.payload);
       contentSha256.set(record.recordId, sha256Hex(Buffer.from(record.payload, "utf8")));
     } else {
-      const stream = blobs.get(record.recordId);
-      if (stream) {
+      if (held.has(record.recordId)) {
         content = `${record.dir}/${contentName(record.envelope)}`;
-        const path = content;
+        const sha256 = String(record.envelope.contentHash);
         // Files are mostly compressed already (photos, video): stored, not deflated.
-        addLazy(payload, path, false, async () => stream);
+        addLazy(payload, content, false, async () => {
+          const stream = await deps.blobs.open(sha256);
+          if (!stream) throw new Error(`the original ${sha256} left the blob store while its case's bundle was being written`);
+          return stream;
+        });
       }
     }
     index.push({ role: record.role, recordId: record.recordId, kind: record.envelope.kind, receipt: receiptPath, envelope: envelopePath, content });
