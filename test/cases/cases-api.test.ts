@@ -3,6 +3,7 @@
 import { issueApiKey } from "../../src/auth/api-keys.ts";
 import t from "tap";
 import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
+import { readZip } from "../qr/zip.ts";
 
 t.test("dispute cases", async (t) => {
   const h = await buildTestApp({ PIPELINE: "off" });
@@ -98,6 +99,18 @@ t.test("dispute cases", async (t) => {
     const records = await h.database.db.selectFrom("records").select(["record_hash", "envelope"]).where("subject", "=", view.subject).orderBy("seq").execute();
     records.forEach((r, i) => t.equal(JSON.parse(r.envelope).prev, i === 0 ? null : records[i - 1]!.record_hash, `record ${i + 1} links to the one before`));
     t.match(view.decision, { outcome: "return-and-refund", reasons: "The label and the claim disagree." });
+  });
+
+  t.test("without the originals at hand, the bundle holds the records and receipts and says what it lacks", async (t) => {
+    const res = await inject("GET", `/v1/cases/${created.id}/bundle`, consumer);
+    t.equal(res.statusCode, 200);
+    t.equal(res.headers["content-type"], "application/zip");
+    const files = readZip(res.rawPayload);
+    const index = JSON.parse(files.get("data/case.json")!.toString("utf8")).index as Array<{ kind: string; content: string | null }>;
+    t.equal(index.find((i) => i.kind === "evidence.photo")?.content, null, "the photo is known by its hash only");
+    t.ok(index.filter((i) => i.kind.startsWith("case.")).every((i) => i.content !== null), "the timeline's payloads are all there");
+    t.match(files.get("data/report.html")!.toString("utf8"), /the platform does not hold the original/);
+    t.equal([...files.keys()].slice(-4).join(" "), "manifest-sha256.txt bagit.txt bag-info.txt tagmanifest-sha256.txt", "the manifests come after the data they hash");
   });
 
   t.test("deadlines come from the configured periods; a late request shows as late", async (t) => {
