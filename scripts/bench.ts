@@ -22,12 +22,14 @@
 //      (scripts/bench/upload.ts)
 //  11. Scan page (issue 9): HTML for browsers req/s and p99, and the time Chromium takes to verify
 //      a 20-entry history against the chain (scripts/bench/scan.ts; --brief for a one-second run)
+//  12. Evidence bundle: a large case (--bundle-bytes, 2 GiB) streamed, server RSS growth (scripts/bench/bundle.ts)
 //
 // Uses DATABASE_URL when set (a fresh database is created on that server per part and dropped
 // after), else PGlite; the chain is always Hardhat's in-process network with a fresh BatchAnchor.
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { openChain, type ChainHandle } from "../src/chain/connect.ts";
 import { loadConfig, safeUrlHost } from "../src/config.ts";
+import { benchBundle } from "./bench/bundle.ts";
 import { benchGas, type GasRow } from "./bench/gas.ts";
 import { benchIngest, type IngestResult, type LoadResult } from "./bench/ingest.ts";
 import { benchLatency, type LatencyResult } from "./bench/latency.ts";
@@ -40,7 +42,7 @@ import { benchTree, type TreeBenchResult } from "./bench/tree.ts";
 import { benchUpload, UPLOAD_RSS_GROWTH_TARGET_MIB } from "./bench/upload.ts";
 import { benchSealCapacity, benchSustained, type SealCapacity, type SustainedResult } from "./bench/sustained.ts";
 
-const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments", "upload", "scan"] as const;
+const PARTS = ["tree", "gas", "ingest", "latency", "single", "seal", "sustained", "trace", "segments", "upload", "scan", "bundle"] as const;
 type Part = (typeof PARTS)[number];
 
 const TREE_RATIO_TARGET = 0.4;
@@ -52,6 +54,8 @@ const SEAL_TO_INGEST_TARGET = 2;
 const BACKLOG_BATCHES_TARGET = 3;
 const BYTES_PER_RECORD_TARGET = 1_024;
 const RECEIPTS_PER_SEC_TARGET = 2_500;
+/** A case bundle streams: the server grows by less than this however large the bundle (issue 11). */
+const BUNDLE_RSS_GROWTH_MIB = 128;
 
 interface SummaryRow {
   what: string;
@@ -373,6 +377,21 @@ async function main(): Promise<void> {
           heading("11. Scan page: HTML for browsers, and verification in Chromium");
           report.lines.forEach((l) => line(l));
           summary.push(...report.rows);
+        } finally {
+          await db.drop();
+        }
+      });
+    }
+    if (parts.has("bundle")) {
+      await part("bundle", async () => {
+        const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+        const db = await freshDatabase(serverUrl);
+        try {
+          const r = await benchBundle({ databaseUrl: db.url, chain: await theChain(), bytes: Number(arg("bundle-bytes") ?? 2 * 1024 ** 3), files: Number(arg("bundle-files") ?? 64) });
+          heading("12. Evidence bundle: a large case streamed (scripts/bench/bundle.ts)");
+          line(`${r.files} files, ${fmt(r.bytes / 1024 ** 2)} MiB streamed in ${fmt(r.seconds, 1)} s (${fmt(r.mbPerSec)} MiB/s)`);
+          line(`server RSS: ${fmt(r.baselineRssMiB)} MiB before, ${fmt(r.peakRssMiB)} MiB at peak: +${fmt(r.growthMiB)} MiB (target: under ${BUNDLE_RSS_GROWTH_MIB} MiB, whatever the size)`);
+          summary.push({ what: "bundle RSS growth", measured: `${fmt(r.growthMiB)} MiB for ${fmt(r.bytes / 1024 ** 2)} MiB`, target: `< ${BUNDLE_RSS_GROWTH_MIB} MiB`, verdict: verdict(r.growthMiB < BUNDLE_RSS_GROWTH_MIB) });
         } finally {
           await db.drop();
         }

@@ -9,8 +9,8 @@ if (!process.features.typescript) {
   process.exit(2);
 }
 const argv = process.argv.slice(2);
-// `tracemark import …` and `tracemark stream …` have modules of their own (src/import/,
-// src/stream-watch/); anything else is `verify`, whose
+// `tracemark import …`, `tracemark stream …` and `tracemark verify-bundle …` have modules of their
+// own (src/import/, src/stream-watch/, src/bundle/); anything else is `verify`, whose
 // --offline path stays free of the import's dependencies.
 if (argv[0] === "import") {
   const { main: importMain } = await import("../src/import/cli.ts");
@@ -20,13 +20,13 @@ if (argv[0] === "stream") {
   const { main: streamMain } = await import("../src/stream-watch/cli.ts");
   process.exit(await streamMain(argv.slice(1)));
 }
-const { main } = await import("../src/verifier/cli.ts");
+const { main } = argv[0] === "verify-bundle" ? await import("../src/bundle/verify-bundle.ts") : await import("../src/verifier/cli.ts");
 const { scrubberFor } = await import("../src/verifier/redact.ts");
 // An RPC URL given on the command line often carries its provider's API key in the path or the
 // query; what the command prints (reports, errors, CI logs) names only its scheme and host.
 const rpcUrls = argv.flatMap((arg, i) => (arg === "--rpc" ? [argv[i + 1] ?? ""] : arg.startsWith("--rpc=") ? [arg.slice(6)] : []));
 const scrub = scrubberFor(rpcUrls.map((url) => ({ url, kind: "rpc" })));
-process.exitCode = await main(argv, {
+process.exitCode = await main(argv[0] === "verify-bundle" ? argv.slice(1) : argv, {
   out: (line) => void process.stdout.write(`${scrub(line)}\n`),
   err: (line) => void process.stderr.write(`${scrub(line)}\n`),
 });

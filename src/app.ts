@@ -9,10 +9,12 @@ import routeTablePlugin from "./plugins/route-table.ts";
 import securityHeadersPlugin from "./plugins/security-headers.ts";
 import storableTextPlugin from "./plugins/storable-text.ts";
 import jobsPlugin from "./plugins/jobs.ts";
+import blobsPlugin from "./plugins/blobs.ts";
 import pagesPlugin from "./pages/plugin.ts";
 import rpcRoutes from "./routes/rpc.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
+import casesRoutes from "./routes/cases.ts";
 import epcisCaptureRoutes from "./routes/epcis-capture.ts";
 import epcisQueryRoutes from "./routes/epcis-query.ts";
 import healthRoutes from "./routes/health.ts";
@@ -90,6 +92,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authPlugin);
   await app.register(swaggerPlugin);
   await app.register(jobsPlugin);
+  // The evidence file store (app.blobs): evidence files, qualifications and case bundles read it.
+  await app.register(blobsPlugin);
   await app.register(pagesPlugin);
 
   await app.register(healthRoutes);
@@ -115,5 +119,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(evidenceRoutes);
   await app.register(consumerRoutes);
   await app.register(rpcRoutes);
+  await app.register(casesRoutes);
   return app;
 }

@@ -129,6 +129,17 @@ export const ConfigSchema = Type.Object({
    * this service's own read-only `/rpc`; otherwise the browser checks only what needs no chain.
    */
   PUBLIC_RPC_URL: Type.Optional(Type.String({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" })),
+  /** Dispute cases (src/cases/deadlines.ts): days after delivery to open a case, ... */
+  CASE_REQUEST_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
+  /** ... days after it is opened for the review and decision, ... */
+  CASE_REVIEW_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 3 }),
+  /** ... and days after a decision that sends the goods back for the return. */
+  CASE_RETURN_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 3 }),
+  /**
+   * A folder of evidence files named by their SHA-256 (lower-case hex): the originals an evidence
+   * bundle includes (src/bundle/blob-source.ts). Without it, bundles hold records and receipts only.
+   */
+  CASE_BLOB_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;

@@ -1,6 +1,7 @@
 import type { ColumnType, Insertable, Selectable } from "kysely";
 
-export type Role = "admin" | "merchant" | "mediator";
+/** `consumer`: a case token, bound to one case (cases.consumer_key_id); only the case routes admit it. */
+export type Role = "admin" | "merchant" | "mediator" | "consumer";
 
 export interface ApiKeysTable {
   /** Public key id: the part of the token before the secret, safe to log. */

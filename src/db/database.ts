@@ -4,6 +4,7 @@ import type { BatchTreesTable } from "./batch-trees.table.ts";
 import type { BatchesTable } from "./batches.table.ts";
 import type { EvidenceFilesTable } from "./evidence-files.table.ts";
 import type { MerchantQualificationsTable } from "./merchant-qualifications.table.ts";
+import type { CaseEvidenceTable, CasesTable } from "./cases.table.ts";
 import type { EpcisContainmentTable, EpcisEventSubjectsTable, EpcisEventsTable } from "./epcis.table.ts";
 import type { IdempotencyKeysTable } from "./idempotency-keys.table.ts";
 import type { ItemsTable } from "./items.table.ts";
@@ -53,6 +54,8 @@ export interface Database {
   item_claims: ItemClaimsTable;
   claim_failures: ClaimFailuresTable;
   public_notarizations: PublicNotarizationsTable;
+  cases: CasesTable;
+  case_evidence: CaseEvidenceTable;
 }
 
 export type Db = Kysely<Database>;

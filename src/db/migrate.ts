@@ -8,10 +8,11 @@ import * as trace from "./migrations/005_trace.ts";
 import * as epcis from "./migrations/006_epcis.ts";
 import * as links from "./migrations/007_links.ts";
 import * as epcisQuery from "./migrations/008_epcis_query.ts";
-import * as streams from "./migrations/012_streams.ts";
-import * as orders from "./migrations/011_orders.ts";
-import * as evidenceFiles from "./migrations/010_evidence_files.ts";
 import * as scans from "./migrations/009_scans.ts";
+import * as evidenceFiles from "./migrations/010_evidence_files.ts";
+import * as orders from "./migrations/011_orders.ts";
+import * as streams from "./migrations/012_streams.ts";
+import * as cases from "./migrations/013_cases.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -24,10 +25,11 @@ const MIGRATIONS: Record<string, Migration> = {
   "006_epcis": epcis,
   "007_links": links,
   "008_epcis_query": epcisQuery,
-  "012_streams": streams,
-  "011_orders": orders,
-  "010_evidence_files": evidenceFiles,
   "009_scans": scans,
+  "010_evidence_files": evidenceFiles,
+  "011_orders": orders,
+  "012_streams": streams,
+  "013_cases": cases,
 };
 
 /** Every migration's name, oldest first. */

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { Role, Uuid } from "./common.ts";
+import { IssuableRole, Role, Uuid } from "./common.ts";
 
 export const CreateMerchantBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }) },
@@ -9,7 +9,7 @@ export const MerchantOut = Type.Object({ id: Uuid, name: Type.String(), createdA
 
 export const CreateKeyBody = Type.Object(
   {
-    role: Role,
+    role: IssuableRole,
     merchantId: Type.Optional(Uuid),
     label: Type.Optional(Type.String({ maxLength: 200 })),
   },

@@ -15,7 +15,9 @@ export type ErrorBodyT = Static<typeof ErrorBody>;
 
 export const Hex64 = Type.String({ pattern: "^[0-9a-f]{64}$", description: "32 bytes, lower-case hex, no 0x" });
 export const Uuid = Type.String({ format: "uuid" });
-export const Role = Type.Union([Type.Literal("admin"), Type.Literal("merchant"), Type.Literal("mediator")]);
+/** The roles an operator issues keys for; a `consumer` key is a case token, issued only by opening a case (src/cases/). */
+export const IssuableRole = Type.Union([Type.Literal("admin"), Type.Literal("merchant"), Type.Literal("mediator")]);
+export const Role = Type.Union([Type.Literal("admin"), Type.Literal("merchant"), Type.Literal("mediator"), Type.Literal("consumer")]);
 
 /** The error responses a route with a key can give, for OpenAPI. */
 export const authErrors = { 401: ErrorBody, 403: ErrorBody };

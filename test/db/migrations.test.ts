@@ -9,7 +9,7 @@ t.test(`migrations run up, down and up again on ${usingPostgres ? "PostgreSQL" :
   t.teardown(teardown);
   const tables = async () =>
     (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%' order by tablename`.execute(handle.db)).rows.map((r) => r.tablename);
-  t.same(await tables(), ["after_sales", "api_keys", "batch_trees", "batches", "claim_failures", "epcis_containment", "epcis_event_subjects", "epcis_events", "evidence_files", "idempotency_keys", "item_claims", "items", "jobs", "lots", "merchant_prefixes", "merchant_qualifications", "merchants", "order_items", "orders", "products", "public_notarizations", "record_disclosures", "record_payloads", "records", "resolver_links", "scan_devices", "seal_progress", "stream_claims", "stream_segments", "streams", "subjects"]);
+  t.same(await tables(), ["after_sales", "api_keys", "batch_trees", "batches", "case_evidence", "cases", "claim_failures", "epcis_containment", "epcis_event_subjects", "epcis_events", "evidence_files", "idempotency_keys", "item_claims", "items", "jobs", "lots", "merchant_prefixes", "merchant_qualifications", "merchants", "order_items", "orders", "products", "public_notarizations", "record_disclosures", "record_payloads", "records", "resolver_links", "scan_devices", "seal_progress", "stream_claims", "stream_segments", "streams", "subjects"]);
   t.same(await migrateToLatest(handle.db), [], "a second run applies nothing");
   await migrateDown(handle.db, true);
   t.same(await tables(), [], "down removes every table");

@@ -59,7 +59,7 @@ t.test("fuzzing every route", async (t) => {
   const random = seededRandom(SEED);
 
   const merchant = await merchantKey(h.database, "Fuzz A");
-  const mediator = (await h.app.inject({ method: "POST", url: "/v1/admin/keys", headers: bearer(h.admin), payload: { role: "mediator" } })).json() as { token: string };
+  const mediator = (await h.app.inject({ method: "POST", url: "/v1/admin/keys", headers: bearer(h.admin), payload: { role: "mediator" } })).json() as { token: string; keyId: string };
   const revoked = await merchantKey(h.database, "Fuzz B");
   await revokeApiKey(h.database.db, revoked.keyId);
   const accepted = (await h.app.inject({ method: "POST", url: "/v1/records", headers: bearer(merchant), payload: { kind: "evidence.chat", subject: "stream:fuzz", payload: { said: "hi" } } })).json() as { id: string; receipt: unknown };
@@ -118,7 +118,18 @@ t.test("fuzzing every route", async (t) => {
   validBodies["POST /v1/admin/qualifications/:qualificationId/decision"] = { decision: "approved", reason: "fuzz" };
   const qualification = (await h.app.inject({ method: "POST", url: "/v1/qualifications", headers: bearer(merchant), payload: validBodies["POST /v1/qualifications"] as object })).json().qualification as { id: string };
   const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: validBodies["POST /v1/public/records"] as object })).json() as { id: string };
-  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId, file.sha256, qualification.id, publicRecord.id];
+  // A case of the merchant's, its mediator assigned, with one piece of evidence (issue 11).
+  const fuzzCase = (await h.app.inject({ method: "POST", url: "/v1/cases", headers: bearer(merchant), payload: { orderRef: "F-1", summary: "fuzz case" } })).json() as { case: { id: string } };
+  await h.app.inject({ method: "POST", url: `/v1/cases/${fuzzCase.case.id}/mediator`, headers: bearer(h.admin), payload: { keyId: mediator.keyId } });
+  const fuzzEvidence = (await h.app.inject({ method: "POST", url: `/v1/cases/${fuzzCase.case.id}/evidence`, headers: bearer(merchant), payload: { recordId: accepted.id } })).json() as { id: string };
+  validBodies["POST /v1/cases/consumer"] = { merchantId: merchant.merchantId, orderRef: "F-2", summary: "fuzz" };
+  validBodies["POST /v1/cases"] = { merchantId: merchant.merchantId, orderRef: "F-3", summary: "fuzz" };
+  validBodies["POST /v1/cases/:caseId/evidence"] = { recordId: accepted.id, note: "fuzz" };
+  validBodies["POST /v1/cases/:caseId/evidence/:evidenceId/withdrawal"] = { reason: "fuzz" };
+  validBodies["POST /v1/cases/:caseId/statements"] = { text: "fuzz" };
+  validBodies["POST /v1/cases/:caseId/mediator"] = { keyId: mediator.keyId };
+  validBodies["POST /v1/cases/:caseId/decision"] = { outcome: "refund", reasons: "fuzz" };
+  const validParams = [accepted.id, merchant.keyId, "0123456789ab", stream.stream.id, order.orderId, order.record.id, afterSales.afterSalesId, file.sha256, qualification.id, publicRecord.id, fuzzCase.case.id, fuzzEvidence.id];
   // Revoking keys and creating merchants are fine; revoking the fuzz's own admin key is refused (last admin).
   const routes = h.app.routeTable.filter((r) => r.url !== "*");
   t.ok(routes.length >= 10, `${routes.length} routes to fuzz`);

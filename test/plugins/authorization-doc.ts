@@ -77,6 +77,11 @@ export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }
     line(["merchant B tries to", "request", "answer"]),
     line(["---", "---", "---"]),
     ...tenancy.map((c) => line([c.what, `\`${c.method} ${c.url.replace(/\?.*$/, c.url.includes("?") ? "?…" : "").replace(/\/[0-9a-f-]{36}/g, "/{id}").replace(/\/[0-9]{13,14}(?=\/|$)/g, "/{A's gtin}")}\``, c.field === null ? `${c.status}, ${c.code}` : `${c.status} \`${c.code}\`, \`${c.field}\``])),
+    "- Dispute cases: a case's parties are its merchant (A above), the consumer who opened it (through its",
+    "  case token: a key with the role `consumer`, bound to that case, which no other route admits: 403) and",
+    "  the mediator the operator assigned (the matrix's mediator is). Another consumer's token, another",
+    "  merchant and an unassigned mediator get a 404 identical to a case that does not exist; evidence is",
+    "  withdrawn by the key that added it or by the operator (`test/cases/cases-api.test.ts`).",
     "",
   ].join("\n");
 }

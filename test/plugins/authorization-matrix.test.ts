@@ -87,6 +87,20 @@ async function fixtures(h: TestApp) {
   const publicRecordBody = () => ({ kind: "consumer.file", contentHash: randomUUID().replace(/-/g, "").padEnd(64, "0"), mediaType: "text/plain" });
   const publicRecord = (await h.app.inject({ method: "POST", url: "/v1/public/records", payload: publicRecordBody() })).json();
 
+  // Cases: a fresh case of A's each time (a decision is taken once), with the matrix mediator
+  // assigned; an evidence item A added to the case the last caseId named.
+  let lastCase = "";
+  const freshCase = async () => {
+    const opened = (await asA("/v1/cases", { orderRef: `M-${nextGtin++}`, summary: "matrix case" })).json();
+    await admin(`/v1/cases/${opened.case.id}/mediator`, { keyId: mediator.keyId });
+    lastCase = opened.case.id as string;
+    return lastCase;
+  };
+  const freshEvidence = async () => {
+    const record = (await asA("/v1/records", { kind: "evidence.chat", subject: `matrix:${randomUUID()}`, payload: {} })).json();
+    return (await asA(`/v1/cases/${lastCase}/evidence`, { recordId: record.id })).json().id as string;
+  };
+
   /** A value for each path parameter: `value` for the request (A's own where it is owned), `absent` one that exists nowhere. */
   const params: Record<string, { value(): Promise<string> | string; absent(): string }> = {
     id: { value: () => accepted.id as string, absent: () => randomUUID() },
@@ -119,6 +133,8 @@ async function fixtures(h: TestApp) {
     publicRecordId: { value: () => publicRecord.id as string, absent: () => randomUUID() },
     // The pages' built assets (src/pages/assets.ts): a real hashed file name.
     file: { value: async () => (await pageAssets()).urls["site.css"]!.split("/").pop()!, absent: () => "site.0000000000000000.css" },
+    caseId: { value: freshCase, absent: () => randomUUID() },
+    evidenceId: { value: freshEvidence, absent: () => randomUUID() },
   };
 
   /** A valid request for routes that need a body, so an admitted caller gets a 2xx. */
@@ -158,6 +174,13 @@ async function fixtures(h: TestApp) {
     "POST /v1/qualifications": (caller) => ({ payload: qualificationBody(caller) }),
     "POST /v1/admin/qualifications/:qualificationId/decision": () => ({ payload: { decision: "approved", reason: "matrix" } }),
     "POST /v1/public/records": () => ({ payload: publicRecordBody() }),
+    "POST /v1/cases/consumer": () => ({ payload: { merchantId: a.merchantId, orderRef: "C-1", summary: "matrix consumer case" } }),
+    "POST /v1/cases": (caller) => ({ payload: { ...(caller.startsWith("merchant") ? {} : { merchantId: a.merchantId }), orderRef: "C-2", summary: "matrix case" } }),
+    "POST /v1/cases/:caseId/evidence": () => ({ payload: { recordId: accepted.id } }),
+    "POST /v1/cases/:caseId/evidence/:evidenceId/withdrawal": () => ({ payload: { reason: "matrix" } }),
+    "POST /v1/cases/:caseId/statements": () => ({ payload: { text: "matrix statement" } }),
+    "POST /v1/cases/:caseId/mediator": () => ({ payload: { keyId: mediator.keyId } }),
+    "POST /v1/cases/:caseId/decision": () => ({ payload: { outcome: "refund", reasons: "matrix decision" } }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
