@@ -44,7 +44,12 @@ line each, against the same trust; --content then is not allowed.
 
 Exit status: 0 valid, 1 invalid (a step failed), 2 usage error (bad flags, unreadable file or
 JSON, bad trust document), 3 pending (not sealed or not anchored yet), 4 the chain could not be
-asked (RPC error), 5 untrusted (no trusted contract was given).`;
+asked (RPC error), 5 untrusted (no trusted contract was given).
+
+Other commands (each with its own --help):
+  tracemark import <products.csv|lots.csv|events.jsonld> --api URL --key KEY
+  tracemark stream watch|check <playlist URL|directory> --stream ID --api URL --key KEY
+  tracemark verify-bundle <bundle.zip|folder> (--offline | --rpc URL --trust FILE)`;
 
 /** Exit status per outcome; documented in USAGE and docs/receipt-v1.md. */
 export const EXIT: Record<VerificationStatus | "usage", number> = { valid: 0, invalid: 1, usage: 2, pending: 3, error: 4, untrusted: 5 };

@@ -143,7 +143,8 @@ t.test("exits 2 with a one-line message for usage errors", async (t) => {
 t.test("prints usage and exits 0 with --help", async (t) => {
   const run = await tracemark("--help");
   t.equal(run.code, 0);
-  t.match(run.stdout, /Usage: tracemark verify <receipt.json>/);
+  t.match(run.stdout, /Usage: tracemark verify <receipt.json\|disclosure.json>/);
+  t.match(run.stdout, /tracemark verify-bundle <bundle.zip\|folder>/, "and names the other commands");
   t.match(run.stdout, /Exit status: 0 valid, 1 invalid/);
   t.match(run.stdout, /5 untrusted \(no trusted contract was given\)/);
 });
