@@ -1,7 +1,7 @@
 // Builds a batch's tree on a worker thread. The sealer runs in an API process: a 10,000-leaf tree
 // is ~20,000 SHA-256 calls, tens of milliseconds during which that process would answer nothing,
 // once per batch; every request in flight then waited for it (issue 7: single-record p99). One
-// worker per process, started on the first batch and never holding the process open; should it
+// worker per process, started on the first batch and holding the process open only while it builds; should it
 // fail, the tree is built on the main thread as before.
 import { Worker } from "node:worker_threads";
 import { buildTree } from "../merkle/index.ts";
@@ -25,6 +25,7 @@ function theWorker(): Worker {
   started.on("message", (result: TreeResult) => {
     const waiter = waiting.get(result.id);
     waiting.delete(result.id);
+    if (waiting.size === 0) started.unref();
     if (!waiter) return;
     if ("error" in result) waiter.reject(new Error(result.error));
     else waiter.resolve({ root: result.root, size: result.size, nodes: Buffer.from(result.nodes) });
@@ -48,7 +49,10 @@ export async function buildSealedTree(leafHashes: Buffer): Promise<SealedTree> {
     const id = nextId++;
     return await new Promise<SealedTree>((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      theWorker().postMessage({ id, leaves: leaves.buffer } satisfies TreeJob, [leaves.buffer]);
+      const building = theWorker();
+      // Held open while a tree is being built (a caller may wait on nothing else), never when idle.
+      building.ref();
+      building.postMessage({ id, leaves: leaves.buffer } satisfies TreeJob, [leaves.buffer]);
     });
   } catch {
     const tree = buildTree(Array.from({ length: leafHashes.length / 32 }, (_, i) => leafHashes.subarray(i * 32, i * 32 + 32)));
