@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { RequestLogController } from "./logger.ts";
 import authPlugin from "./plugins/auth.ts";
 import bodyDeadlinePlugin from "./plugins/body-deadline.ts";
 import contextPlugin, { type AppContext } from "./plugins/context.ts";
@@ -63,6 +64,8 @@ export const HTTP_TIMEOUTS = {
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Request lines at debug (src/logger.ts): not a log write per request at the default level.
+    logController: new RequestLogController(),
     // Keyed routes only: a request without a valid key is refused before its body is read, and
     // the public routes set their own, smaller cap (src/routes/verify.ts).
     bodyLimit: 16 * 1024 * 1024,

@@ -6,7 +6,7 @@
 //   2. Serial generation: one items job of 100,000 items (each a random serial and a public record),
 //      from the POST to the job's success. Target <= 10 s.
 //   3. History JSON: GET /v1/trace for an item with 20 events, 64 requests in flight, node:http
-//      keep-alive (the load generator of scripts/bench/single.ts). Target >= 3,000 req/s at p99 <= 20 ms.
+//      undici keep-alive, no pipelining (the load generator of scripts/bench/single.ts). Target >= 3,000 req/s at p99 <= 20 ms.
 //
 // The pipeline seals and anchors while the service is loaded (the honest figure; --trace-pipeline=off
 // measures without it); before the history is measured it has drained, so the item's records
@@ -159,7 +159,6 @@ async function benchHistory(server: BenchServer, api: Api, meter: CpuMeter, db: 
 
   const path = `/v1/trace?uri=${encodeURIComponent(item!.uri)}`;
   const first = (await (await fetch(`${server.url}${path}`)).json()) as { timeline: unknown[] };
-  const url = new URL(server.url);
   // Statements the database ran per request (each an autocommit transaction): how often the
   // history cache went to the database, the fingerprint check included.
   const transactions = async () => Number((await db.query<{ n: string }>("select xact_commit as n from pg_stat_database where datname = current_database()")).rows[0]!.n);
@@ -171,9 +170,10 @@ async function benchHistory(server: BenchServer, api: Api, meter: CpuMeter, db: 
     warmupMs: 1_500,
     measureMs: 6_000,
     meter,
-    send: (agent) => {
+    url: server.url,
+    send: (pool) => {
       sent++;
-      return call(agent, { host: url.hostname, port: url.port, path, method: "GET", headers: {} }, null, 200);
+      return call(pool, { path, method: "GET", headers: {} }, null, 200);
     },
   });
   const perRequest = (await transactions() - transactionsBefore) / Math.max(1, sent);

@@ -2,6 +2,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Config } from "../config.ts";
 import type { Database, Db } from "./database.ts";
+import { prepareMarkedStatements } from "./prepared.ts";
 
 export interface DatabaseHandle {
   db: Db;
@@ -25,6 +26,7 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  prepareMarkedStatements(pool);
   const client = await pool.connect().catch((error: unknown) => {
     void pool.end();
     throw new Error(`cannot connect to PostgreSQL: ${describePgError(error)}`, { cause: error });

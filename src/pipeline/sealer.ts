@@ -20,8 +20,8 @@
 //                     Index Cond: ((seq > 202000) AND (seq <= 203000))          Buffers: shared hit=87
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
-import { buildTree } from "../merkle/index.ts";
 import { settledSequence, type SettledSequence } from "./settled.ts";
+import { buildSealedTree } from "./tree-builder.ts";
 
 export interface SealPolicy {
   /** Seal as soon as this many records wait. */
@@ -101,22 +101,28 @@ export async function sealBatch(db: Db, batchMax: number, settled: SettledSequen
     const from = Number(progress.sealed_through);
     if (through <= from) return null;
     const upTo = Math.min(through, from + SCAN_WINDOW * batchMax);
-    const pending = (await firstWaiting(from, upTo, batchMax).execute(tx)).rows;
-    if (pending.length === 0) {
+    // The leaves as one hex string and the seqs as one list: one row to read, not batchMax rows.
+    const { rows } = await sql<{ leaves: string | null; seqs: string | null }>`
+      select string_agg(leaf_hash, '' order by seq) as leaves, string_agg(seq::text, ',' order by seq) as seqs
+        from (${firstWaiting(from, upTo, batchMax)}) as waiting`.execute(tx);
+    const { leaves, seqs } = rows[0]!;
+    if (leaves === null || seqs === null) {
       // Only gaps (rolled-back inserts) up to `upTo`: move the watermark past them.
       await tx.updateTable("seal_progress").set({ sealed_through: upTo }).execute();
       return null;
     }
+    const taken = seqs.split(",").map(Number);
     // A full batch ends at its last record; a smaller one takes the whole window it looked at.
-    const to = pending.length === batchMax ? Number(pending.at(-1)!.seq) : upTo;
+    const to = taken.length === batchMax ? taken.at(-1)! : upTo;
 
-    const tree = buildTree(pending.map((r) => Buffer.from(r.leaf_hash, "hex")));
+    // On a worker thread (tree-builder.ts): this process also answers the API meanwhile.
+    const tree = await buildSealedTree(Buffer.from(leaves, "hex"));
     const last = await tx.selectFrom("batches").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
-    const root = tree.root.toString("hex");
-    const holes = holesIn(from + 1, to, pending.map((r) => Number(r.seq)));
+    const root = tree.root;
+    const holes = holesIn(from + 1, to, taken);
     await tx.insertInto("batches").values({ seq, root, tree_size: tree.size, status: "sealed", records_from: from + 1, records_to: to, holes }).execute();
-    await tx.insertInto("batch_trees").values({ batch_seq: seq, nodes: tree.nodes() }).execute();
+    await tx.insertInto("batch_trees").values({ batch_seq: seq, nodes: tree.nodes }).execute();
     await tx.updateTable("seal_progress").set({ sealed_through: to }).execute();
     return { seq, root, treeSize: tree.size };
   });

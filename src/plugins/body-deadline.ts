@@ -50,10 +50,10 @@ function cutOff(request: FastifyRequest, reply: FastifyReply, graceMs: number, m
 
 async function bodyDeadlinePlugin(app: FastifyInstance): Promise<void> {
   const { BODY_TIMEOUT_MS, BODY_MIN_BYTES_PER_SECOND } = app.config;
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     // `inject` has no socket that counts bytes, and a request without a body is complete already.
-    if (request.raw.complete || typeof request.raw.socket?.bytesRead !== "number") return;
-    watchBody(request, reply, BODY_TIMEOUT_MS, BODY_MIN_BYTES_PER_SECOND);
+    if (!request.raw.complete && typeof request.raw.socket?.bytesRead === "number") watchBody(request, reply, BODY_TIMEOUT_MS, BODY_MIN_BYTES_PER_SECOND);
+    done();
   });
 }
 

@@ -132,10 +132,11 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler(sendError);
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. Node would answer it with an empty
   // body (its requireHostHeader, turned off in app.ts); here it gets the error shape.
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", (request, _reply, done) => {
     if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
-      throw new AppError("BAD_REQUEST", "headers.host is required in HTTP/1.1 (RFC 9112 §3.2)", { field: "headers.host" });
+      return done(new AppError("BAD_REQUEST", "headers.host is required in HTTP/1.1 (RFC 9112 §3.2)", { field: "headers.host" }));
     }
+    done();
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: String(request.id) } }),

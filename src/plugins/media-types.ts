@@ -24,14 +24,15 @@ export function mediaTypeEssence(contentType: string | undefined): string {
 }
 
 async function mediaTypesPlugin(app: FastifyInstance): Promise<void> {
-  app.addHook("preParsing", async (request) => {
+  app.addHook("preParsing", (request, _reply, payload, done) => {
     const accepted = acceptedTypes(request);
-    if (accepted === undefined || !hasBody(request)) return;
+    if (accepted === undefined || !hasBody(request)) return done(null, payload);
     const essence = mediaTypeEssence(request.headers["content-type"]);
     if (!accepted.includes(essence)) {
       const got = essence === "" ? "no content-type" : JSON.stringify(essence);
-      throw new AppError("UNSUPPORTED_MEDIA_TYPE", `headers.content-type must be ${accepted.join(" or ")}, not ${got}`, { field: "headers.content-type" });
+      return done(new AppError("UNSUPPORTED_MEDIA_TYPE", `headers.content-type must be ${accepted.join(" or ")}, not ${got}`, { field: "headers.content-type" }));
     }
+    done(null, payload);
   });
 }
 

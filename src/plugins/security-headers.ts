@@ -42,8 +42,12 @@ export function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<s
 
 async function securityHeadersPlugin(app: FastifyInstance): Promise<void> {
   const headers = helmetHeaders();
-  app.addHook("onRequest", (_request, reply, done) => {
-    reply.headers(headers);
+  const keys = Object.keys(headers);
+  // Hooks run on every request: synchronous ones (no promise, no extra turn), and as few as can be.
+  app.addHook("onRequest", (request, reply, done) => {
+    for (const key of keys) reply.header(key, headers[key]);
+    // Helmet's same-origin resource policy would stop a page elsewhere embedding what CORS allows.
+    if (isPublicPath(request.url)) reply.header("cross-origin-resource-policy", "cross-origin");
     done();
   });
   const open = {
@@ -65,12 +69,9 @@ async function securityHeadersPlugin(app: FastifyInstance): Promise<void> {
     delegator: (request: FastifyRequest, callback) =>
       callback(null, request.url.startsWith(RESOLVER_PREFIX) ? resolver : isPublicPath(request.url) ? open : { origin: false }),
   });
-  app.addHook("onRequest", async (request, reply) => {
-    // Helmet's same-origin resource policy would stop a page elsewhere embedding what CORS allows.
-    if (isPublicPath(request.url)) reply.header("cross-origin-resource-policy", "cross-origin");
-  });
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    done(null, payload);
   });
 }
 

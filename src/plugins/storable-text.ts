@@ -40,7 +40,7 @@ function pathOf(node: Node, normalise = false): string {
 export function unstorableField(root: string, value: unknown, exempt: ReadonlySet<string> = new Set()): string | undefined {
   // Iterative and linear: a 1 MiB body can nest arrays half a million deep, so no recursion and
   // no path strings per node (they would make the walk quadratic in the depth).
-  const exemptDepth = Math.max(0, ...[...exempt].map((p) => p.split(/\.|\[\]/).length - 1));
+  const exemptDepth = exempt.size === 0 ? 0 : Math.max(0, ...[...exempt].map((p) => p.split(/\.|\[\]/).length - 1));
   const stack: Node[] = [{ value, parent: undefined, key: root, depth: 0 }];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -63,8 +63,21 @@ export function unstorableField(root: string, value: unknown, exempt: ReadonlySe
   return undefined;
 }
 
+/** A route's exemptions as a set, made once per route rather than per request. */
+const exemptions = new WeakMap<object, ReadonlySet<string>>();
+const NONE: ReadonlySet<string> = new Set();
+
+function exemptionsOf(request: FastifyRequest): ReadonlySet<string> {
+  const config = request.routeOptions.config;
+  const listed = config.notStoredAsText;
+  if (listed === undefined) return NONE;
+  let exempt = exemptions.get(config);
+  if (exempt === undefined) exemptions.set(config, (exempt = new Set(listed)));
+  return exempt;
+}
+
 function firstUnstorable(request: FastifyRequest): string | undefined {
-  const exempt = new Set(request.routeOptions.config.notStoredAsText ?? []);
+  const exempt = exemptionsOf(request);
   return (
     unstorableField("params", request.params) ??
     unstorableField("query", request.query) ??
@@ -74,9 +87,10 @@ function firstUnstorable(request: FastifyRequest): string | undefined {
 }
 
 async function storableTextPlugin(app: FastifyInstance): Promise<void> {
-  app.addHook("preValidation", async (request) => {
+  app.addHook("preValidation", (request, _reply, done) => {
     const field = firstUnstorable(request);
-    if (field !== undefined) throw invalid(field, "holds a character that cannot be stored: NUL (U+0000) or a lone UTF-16 surrogate");
+    if (field !== undefined) return done(invalid(field, "holds a character that cannot be stored: NUL (U+0000) or a lone UTF-16 surrogate"));
+    done();
   });
 }
 

@@ -16,20 +16,62 @@ import { treeCacheOf } from "./tree-cache.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
+/** What a receipt and a status need of a batch: all of its row but the signed transaction and the last error. */
+export type BatchState = Omit<BatchRow, "raw_tx" | "last_error">;
+
 export interface SealedAt {
-  batch: BatchRow;
+  batch: BatchState;
   leafIndex: number;
   /** Leaf to root, 64 hex digits a node. */
   auditPath: string[];
 }
 
+/** The columns of BatchState, as withBatchSql returns them (prefixed b_). */
+const BATCH_COLUMNS = [
+  "seq", "root", "tree_size", "status", "sealed_at", "chain_id", "contract", "tx_hash", "submitted_at", "block_number",
+  "block_hash", "block_time", "anchored_at", "final_at", "attempts", "reorgs", "records_from", "records_to", "holes",
+] as const satisfies ReadonlyArray<keyof BatchState>;
+
+type Prefixed = { [K in (typeof BATCH_COLUMNS)[number] as `b_${K}`]: BatchState[K] | null };
+export type RecordWithBatchRow = RecordRow & Prefixed;
+
+/**
+ * Records (alias r) each with its batch's columns (b_*, null while it is unsealed), for a `where`
+ * on r to follow: one statement, where reading the record and then its batch took two round
+ * trips. A record sealed before migration 004 names its batch; a later one is in the range of
+ * the first batch whose range ends at or after its seq, if that batch's range starts at or
+ * before it (batches_records_to: one index probe).
+ */
+export const withBatchSql = sql`
+  select r.id, r.seq, r.kind, r.subject, r.envelope, r.record_hash, r.salt, r.leaf_hash, r.submitter_key_id, r.merchant_id,
+         r.accepted_at, r.batch_seq, r.leaf_index, ${sql.raw(BATCH_COLUMNS.map((c) => `b.${c} as b_${c}`).join(", "))}
+    from records r
+    left join lateral (
+      select * from batches where seq = r.batch_seq
+      union all
+      (select * from batches where r.batch_seq is null and records_to >= r.seq order by records_to limit 1)
+      limit 1
+    ) as b on r.batch_seq is not null or b.records_from <= r.seq`;
+
+/** A row of withBatchSql as the record and its batch (null when it is unsealed). */
+export function splitBatch(joined: RecordWithBatchRow): { row: RecordRow; batch: BatchState | null } {
+  const { id, seq, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id, accepted_at, batch_seq, leaf_index } = joined;
+  const row: RecordRow = { id, seq, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id, merchant_id, accepted_at, batch_seq, leaf_index };
+  if (joined.b_seq === null) return { row, batch: null };
+  const batch = {} as Record<string, unknown>;
+  for (const column of BATCH_COLUMNS) batch[column] = joined[`b_${column}`];
+  return { row, batch: batch as BatchState };
+}
+
 /** The batch and inclusion proof of each sealed record among `rows`, by record id. */
 export async function sealingOf(db: Executor, rows: readonly RecordRow[]): Promise<Map<string, SealedAt>> {
   const batchOf = await batchesOf(db, rows);
-  const sealed = rows.flatMap((row) => {
-    const batch = batchOf.get(row.id);
-    return batch ? [{ row, batch, leafIndex: leafIndexOf(row, batch) }] : [];
-  });
+  return proofsOf(db, rows.map((row) => ({ row, batch: batchOf.get(row.id) ?? null })));
+}
+
+/** The inclusion proofs of records whose batches are known, by record id (the sealed ones only). */
+export async function proofsOf(db: Executor, records: ReadonlyArray<{ row: RecordRow; batch: BatchState | null }>): Promise<Map<string, SealedAt>> {
+  const sealed = records.flatMap(({ row, batch }) => (batch ? [{ row, batch, leafIndex: leafIndexOf(row, batch) }] : []));
   if (sealed.length === 0) return new Map();
 
   const trees = await treesOf(db, [...new Set(sealed.map((s) => s.batch.seq))]);
@@ -72,7 +114,7 @@ async function treesOf(db: Executor, batchSeqs: number[]): Promise<Map<number, B
 }
 
 /** Sealed before migration 004: stored. After: the offset in the batch's range, less the holes below. */
-function leafIndexOf(row: RecordRow, batch: BatchRow): number {
+function leafIndexOf(row: RecordRow, batch: BatchState): number {
   if (row.batch_seq !== null) return row.leaf_index as number;
   const seq = Number(row.seq);
   const holesBelow = batch.holes.filter((hole) => Number(hole) < seq).length;

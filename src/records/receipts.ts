@@ -1,6 +1,6 @@
 // Maps stored rows to the API's views: the record's status and its Receipt v1 (DESIGN.md). The
 // inclusion proof comes with the row from findRecords (derived from the batch's leaves, proofs.ts).
-import type { BatchRow } from "../db/batches.table.ts";
+import type { BatchState } from "./proofs.ts";
 import { RECEIPT_FORMAT, type Anchor, type Envelope, type Receipt } from "../merkle/index.ts";
 import type { RecordWithBatch } from "./repository.ts";
 
@@ -26,7 +26,7 @@ export function acceptedReceipt(record: { envelope: Envelope; recordHash: string
   return { format: RECEIPT_FORMAT, record: { envelope: record.envelope, recordHash: record.recordHash, salt: record.salt }, inclusion: null, anchor: null };
 }
 
-function anchorOf(batch: BatchRow): Anchor | null {
+function anchorOf(batch: BatchState): Anchor | null {
   if (batch.status === "sealed" || !batch.tx_hash || batch.chain_id === null || !batch.contract) return null;
   const common = { chainId: Number(batch.chain_id), contract: batch.contract, batchSeq: batch.seq, txHash: batch.tx_hash };
   if (batch.status === "submitted" || batch.block_number === null || !batch.block_hash || !batch.block_time) {

@@ -21,7 +21,7 @@ t.test("a second instance on a busy port says so in one line and exits 1, before
 });
 
 t.test("LOG_FORMAT=pretty gives readable lines; the embedded key is printed, never logged", async (t) => {
-  const server = await startServer({ LOG_FORMAT: "pretty", PIPELINE: "off" });
+  const server = await startServer({ LOG_FORMAT: "pretty", PIPELINE: "off", LOG_LEVEL: "debug" });
   t.teardown(() => server.kill("SIGKILL"));
   await fetch(`${server.url}/v1/me`);
   server.kill("SIGTERM");
@@ -29,7 +29,7 @@ t.test("LOG_FORMAT=pretty gives readable lines; the embedded key is printed, nev
   const output = server.output();
   t.notMatch(output, /^\{"level"/m, "no JSON lines");
   t.match(output, /INFO.*Tracemark listening on http:\/\/127\.0\.0\.1:\d+/, "a level and a sentence per line");
-  t.match(output, /INFO.*incoming request/, "request lines too");
+  t.match(output, /DEBUG.*incoming request/, "request lines too, at LOG_LEVEL=debug");
   const token = /first admin API key[^\n]*\n\s*(tmk_\S+)/.exec(output)?.[1] ?? "";
   t.ok(/^tmk_[0-9a-f]{12}_/.test(token), "the embedded admin key is printed once");
   t.equal(output.split(token).length - 1, 1, "and appears nowhere else");

@@ -17,7 +17,6 @@ import { addDone, createJob, findJob, markFinished, markRunning } from "../../jo
 import type { JobRunner } from "../../jobs/runner.ts";
 import { merchantUrn } from "../subjects.ts";
 import { SubjectMapper } from "./objects.ts";
-import { traceChanged } from "./changes.ts";
 import { assertOwnObjects } from "./ownership.ts";
 import { checkDocument, identifyEvents, identifyEventsInSlices, planEvents, type PlannedEvent } from "./plan.ts";
 import { writeEventChunk, type ChunkResult } from "./write.ts";
@@ -88,7 +87,6 @@ async function writeCapture(db: Db, principal: Principal, captureId: string, eve
     });
     const identifying = identifyEventsInSlices(events.slice(start + CHUNK_EVENTS, start + 2 * CHUNK_EVENTS));
     const [result] = await Promise.all([writing, identifying]);
-    traceChanged();
     total.stored += result.stored;
     total.duplicates += result.duplicates;
   }

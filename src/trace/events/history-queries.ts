@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { RecordRow } from "../../db/records.table.ts";
 import type { Tx } from "../domain-write.ts";
+import { PREPARED } from "../../db/prepared.ts";
 
 /** A timeline holds at most this many records; the oldest are kept (a history reads from the start). */
 export const MAX_TIMELINE = 1_000;
@@ -123,30 +124,38 @@ export interface ChainRow {
   anchored_hash: string | null;
   block_number: string | null;
   tx_hash: string | null;
+  /** Batches of the chain's records that may still change state (not final), and whether any record is unsealed. */
+  pending_batches: number[];
+  unsealed: boolean;
 }
 
 /**
  * Each subject's chain: how many records, its head, and the newest record whose batch is anchored
- * (its number in the chain and its block): "complete up to record N, anchored in block B".
+ * (its number in the chain and its block): "complete up to record N, anchored in block B". Also
+ * what of the chain can still change without a new record (its batches that are not final, its
+ * records not yet sealed): what a cached history must be checked against (fingerprintOf).
  */
 export async function chainsOf(tx: Tx, subjects: string[]): Promise<ChainRow[]> {
   const { rows } = await sql<ChainRow>`
     with s as (
-      select r.subject, r.seq, r.record_hash, b.status, b.block_number, b.tx_hash,
+      select r.subject, r.seq, r.record_hash, b.batch_seq, b.status, b.block_number, b.tx_hash,
              row_number() over (partition by r.subject order by r.seq) as n,
              count(*) over (partition by r.subject) as records,
-             first_value(r.record_hash) over (partition by r.subject order by r.seq desc) as head
+             first_value(r.record_hash) over (partition by r.subject order by r.seq desc) as head,
+             array_agg(b.batch_seq) filter (where b.status <> 'final') over (partition by r.subject) as pending_batches,
+             bool_or(b.status is null) over (partition by r.subject) as unsealed
         from records r
         -- A record's batch (src/records/proofs.ts): named by batch_seq if it was sealed before
         -- migration 004, else the first batch whose records.seq range reaches it.
         left join batches legacy on legacy.seq = r.batch_seq
         left join lateral (select * from batches where r.batch_seq is null and records_to >= r.seq order by records_to limit 1) as ranged
           on ranged.records_from <= r.seq
-        cross join lateral (select coalesce(legacy.status, ranged.status) as status, coalesce(legacy.block_number, ranged.block_number) as block_number,
+        cross join lateral (select coalesce(legacy.seq, ranged.seq) as batch_seq, coalesce(legacy.status, ranged.status) as status,
+                                   coalesce(legacy.block_number, ranged.block_number) as block_number,
                                    coalesce(legacy.tx_hash, ranged.tx_hash) as tx_hash) as b
        where r.subject = any(${subjects}::text[])
     )
-    select distinct on (subject) subject, records::int, head,
+    select distinct on (subject) subject, records::int, head, coalesce(pending_batches, '{}') as pending_batches, unsealed,
            case when status in ('anchored', 'final') then n::int end as anchored_number,
            case when status in ('anchored', 'final') then record_hash end as anchored_hash,
            case when status in ('anchored', 'final') then block_number end as block_number,
@@ -178,17 +187,29 @@ export async function latestDispositions(db: Tx | Db, subjects: string[]): Promi
   return rows;
 }
 
+/** What a cached history depends on besides its catalogue row (trace-view.ts). */
+export interface HistoryDependencies {
+  /** Every subject whose chain it shows, sorted. */
+  subjects: string[];
+  /** Batches of those chains that are not final yet, ascending. */
+  pendingBatches: number[];
+  /** Whether any record of those chains was still unsealed. */
+  unsealed: boolean;
+}
+
 /**
  * What a history depends on, in one short string: the heads of its subjects (any new record on
  * them — an event, an edit, a recall, a new container, which is an event on the contained item
- * too — changes one) and the state of every batch not yet final (sealing, anchoring, finality
- * change statuses and receipts).
+ * too — changes one); the state of each of its batches that is not final (anchoring, finality, a
+ * reorg); and, while one of its records is unsealed, the sealing watermark (sealing puts it in a
+ * batch). A history of final records only is checked by its heads alone: index probes of the
+ * subjects' primary key. Prepared (src/db/prepared.ts), so planning is not paid per check.
  */
-export async function fingerprintOf(db: Tx | Db, subjects: string[]): Promise<string> {
-  const { rows } = await sql<{ heads: string | null; batches: string | null; newest: number | null }>`
-    select (select string_agg(head_record_hash, '' order by subject) from subjects where subject = any(${subjects}::text[])) as heads,
-           (select string_agg(seq::text || status || coalesce(block_hash, ''), ',' order by seq) from batches where status <> 'final') as batches,
-           (select max(seq) from batches) as newest`.execute(db);
+export async function fingerprintOf(db: Tx | Db, deps: HistoryDependencies): Promise<string> {
+  const { rows } = await sql<{ heads: string | null; batches: string | null; sealed: string | null }>`${PREPARED}
+    select (select string_agg(head_record_hash, '' order by subject) from subjects where subject = any(${deps.subjects}::text[])) as heads,
+           (select string_agg(seq::text || status || coalesce(block_hash, ''), ',' order by seq) from batches where seq = any(${deps.pendingBatches}::int[])) as batches,
+           (select sealed_through::text from seal_progress where ${deps.unsealed}::boolean) as sealed`.execute(db);
   const row = rows[0]!;
-  return `${row.heads ?? ""}|${row.batches ?? ""}|${row.newest ?? 0}`;
+  return `${row.heads ?? ""}|${row.batches ?? ""}|${row.sealed ?? ""}`;
 }

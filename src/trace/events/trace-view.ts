@@ -4,13 +4,23 @@
 // each chain's head. Public records show envelope, salt and payload to anyone (DESIGN.md
 // "Visibility"), so the page can verify each entry in the shopper's browser.
 //
-// Cached per subject, as the serialised answer, and checked against a fingerprint of what it
-// depends on (history-queries.ts fingerprintOf: one small query; any new record on any of its
-// subjects, or any batch changing state, changes it). The answer is built in one REPEATABLE READ
-// snapshot that also takes its fingerprint, so a cached answer is never newer or older than the
-// fingerprint it is checked against. A hot item (thousands of scans a second) is checked at most
-// every RECHECK_MS; events captured by this process invalidate at once (traceChanged), those of
-// other replicas and the pipeline's status changes within RECHECK_MS.
+// Cached per subject, as the serialised answer, and never served without a check that it is
+// current: "a new event invalidates it at once", on every replica. What "at once" means here: once
+// a write has committed (its writer was answered), every history request that arrives after that,
+// on any replica, shows it; so does a change of seal or anchor status of any entry it shows. Each
+// request is answered only after a fingerprint check (history-queries.ts fingerprintOf: one
+// prepared statement, index probes only) that was sent to the database after the request arrived;
+// the requests that arrive while a check is being prepared share it, and those that arrive while
+// one is in flight share the next one, so a crowd of scanners costs about one check per database
+// round trip, not one per request. A cache with a time-based recheck (the previous design, 25 ms)
+// or one invalidated by PostgreSQL LISTEN/NOTIFY would answer from memory, but both can serve a
+// request that arrives after a commit the old answer: NOTIFY is delivered after the commit, later
+// still to a replica whose listening connection lags or is being re-established, and nothing tells
+// the replica what it missed. The check costs a round trip and bounds staleness to none.
+//
+// The answer is built in one REPEATABLE READ snapshot that also takes its fingerprint, so a cached
+// answer is never newer or older than the fingerprint it is checked against; concurrent requests
+// that find it stale share one rebuild.
 import { createHash } from "node:crypto";
 import type { Db } from "../../db/database.ts";
 import { AppError } from "../../errors.ts";
@@ -19,8 +29,7 @@ import { receiptOf, statusOf } from "../../records/receipts.ts";
 import type { RecordWithBatch } from "../../records/repository.ts";
 import type { TraceViewT } from "../../schemas/epcis.ts";
 import { itemSubject, lotSubject, productSubject } from "../subjects.ts";
-import { catalogueRow, chainsOf, containersOf, fingerprintOf, latestDispositions, timelineRows, type TimelineRow } from "./history-queries.ts";
-import { traceGeneration } from "./changes.ts";
+import { catalogueRow, chainsOf, containersOf, fingerprintOf, latestDispositions, timelineRows, type HistoryDependencies, type TimelineRow } from "./history-queries.ts";
 import { recallDetails } from "./recalls.ts";
 import { tradeItemOf, type NamedTradeItem } from "./uri.ts";
 
@@ -32,16 +41,16 @@ export interface TraceAnswer {
 }
 
 interface Cached extends TraceAnswer {
-  subjects: string[];
+  deps: HistoryDependencies;
   fingerprint: string;
   at: number;
-  checkedAt: number;
-  generation: number;
 }
 
-/** How long a fingerprint check stands for a cached answer. */
-export const RECHECK_MS = 25;
-
+/** A database read that requests may share: only those that arrived before it was sent (`ticket` below its own). */
+interface Shared<T> {
+  ticket: number;
+  result: Promise<T>;
+}
 
 /** Cached answers kept; the least recently built go first. */
 const CACHE_ENTRIES = 10_000;
@@ -52,7 +61,11 @@ export class TraceHistory {
   readonly #db: Db;
   readonly #base: string;
   readonly #cache = new Map<string, Cached>();
-  readonly #checks = new Map<string, { generation: number; valid: Promise<boolean> }>();
+  /** Per answer: the check in flight (shared by nobody new), and the next one, which requests join until it is sent. */
+  readonly #checks = new Map<string, { inFlight: boolean; next: Shared<string> | null; start: (() => void) | null }>();
+  readonly #builds = new Map<string, Shared<Cached>>();
+  /** Orders arrivals and database reads: a read may serve a request only if it was sent after the request arrived. */
+  #tickets = 0;
 
   constructor(db: Db, base: string) {
     this.#db = db;
@@ -62,49 +75,71 @@ export class TraceHistory {
   async answer(uri: string): Promise<TraceAnswer> {
     const named = tradeItemOf(uri, "query.uri");
     const key = this.#subjectOf(named);
+    const arrived = ++this.#tickets;
     const cached = this.#cache.get(key);
-    const now = Date.now();
-    if (cached && now - cached.at < CACHE_TTL_MS) {
-      if (cached.generation === traceGeneration() && now - cached.checkedAt < RECHECK_MS) return cached;
-      // One fingerprint check at a time per answer: under load every request would otherwise
-      // arrive after RECHECK_MS and check on its own. A check started before this process's latest
-      // write cannot vouch for it, so only a check of the current generation is joined.
-      const seen = traceGeneration();
-      let check = this.#checks.get(key);
-      if (check?.generation !== seen) {
-        const started = {
-          generation: seen,
-          valid: fingerprintOf(this.#db, cached.subjects)
-            .then((fingerprint) => fingerprint === cached.fingerprint)
-            .finally(() => {
-              if (this.#checks.get(key) === started) this.#checks.delete(key);
-            }),
-        };
-        check = started;
-        this.#checks.set(key, started);
-      }
-      if (await check.valid) {
-        cached.checkedAt = Math.max(cached.checkedAt, now);
-        cached.generation = Math.max(cached.generation, seen);
-        return cached;
-      }
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS && (await this.#fingerprint(key, cached.deps)) === cached.fingerprint) return cached;
+    return this.#build(key, uri, named, arrived);
+  }
+
+  /** A fingerprint read sent after this call: joined while it waits to be sent, else queued behind the one in flight. */
+  #fingerprint(key: string, deps: HistoryDependencies): Promise<string> {
+    let slot = this.#checks.get(key);
+    if (!slot) {
+      slot = { inFlight: false, next: null, start: null };
+      this.#checks.set(key, slot);
     }
-    const seen = traceGeneration();
-    const built = await this.#db
-      .transaction()
-      .setIsolationLevel("repeatable read")
-      .execute(async (tx) => {
-        const view = await buildView(tx, this.#base, uri, named);
-        const subjects = view.chains.map((c) => c.subject).sort();
-        return { view, subjects, fingerprint: await fingerprintOf(tx, subjects) };
-      });
-    const body = JSON.stringify(built.view);
-    const at = Date.now();
-    const entry: Cached = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`, subjects: built.subjects, fingerprint: built.fingerprint, at, checkedAt: at, generation: seen };
-    this.#cache.delete(key);
-    if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(key, entry);
-    return entry;
+    if (slot.next) return slot.next.result;
+    const current = slot;
+    let start!: () => void;
+    const sent = new Promise<void>((resolve) => (start = resolve));
+    const next: Shared<string> = {
+      ticket: Number.POSITIVE_INFINITY,
+      result: sent.then(() => {
+        current.next = null;
+        current.start = null;
+        current.inFlight = true;
+        return fingerprintOf(this.#db, deps).finally(() => {
+          current.inFlight = false;
+          if (current.start) current.start();
+          else if (!current.next && this.#checks.get(key) === current) this.#checks.delete(key);
+        });
+      }),
+    };
+    slot.next = next;
+    // Sent on the next turn of the event loop, so that the requests that arrive in this one share
+    // it; or, when a check is in flight, as soon as that one is done.
+    if (slot.inFlight) slot.start = start;
+    else setImmediate(start);
+    return next.result;
+  }
+
+  /** Builds (or joins a build that started after `arrived`) the answer in one snapshot, and caches it. */
+  #build(key: string, uri: string, named: NamedTradeItem, arrived: number): Promise<Cached> {
+    const running = this.#builds.get(key);
+    if (running && running.ticket > arrived) return running.result;
+    const build: Shared<Cached> = {
+      ticket: ++this.#tickets,
+      result: this.#db
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .execute(async (tx) => {
+          const { view, deps } = await buildView(tx, this.#base, uri, named);
+          return { view, deps, fingerprint: await fingerprintOf(tx, deps) };
+        })
+        .then(({ view, deps, fingerprint }) => {
+          const body = JSON.stringify(view);
+          const entry: Cached = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`, deps, fingerprint, at: Date.now() };
+          this.#cache.delete(key);
+          if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+          this.#cache.set(key, entry);
+          return entry;
+        })
+        .finally(() => {
+          if (this.#builds.get(key) === build) this.#builds.delete(key);
+        }),
+    };
+    this.#builds.set(key, build);
+    return build.result;
   }
 
   #subjectOf(named: NamedTradeItem): string {
@@ -116,7 +151,7 @@ export class TraceHistory {
 
 type Tx = Parameters<typeof catalogueRow>[0];
 
-async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeItem): Promise<TraceViewT> {
+async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeItem): Promise<{ view: TraceViewT; deps: HistoryDependencies }> {
   const row = await catalogueRow(tx, named.gtin, named.lot, named.serial);
   const productSubj = row.product_subject ?? productSubject(base, named.gtin);
   const lotSubj = row.lot_subject ?? (named.lot !== null && named.level !== "item" ? lotSubject(base, named.gtin, named.lot) : null);
@@ -140,7 +175,9 @@ async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeIte
     .filter((d) => d.disposition === "recalled")
     .map((d) => ({ subject: d.subject, level: levelOf.get(d.subject)!, eventID: d.hash_id, eventTime: new Date(d.event_time).toISOString(), ...recallDetails(d.payload) }));
 
-  return {
+  const pending = new Set(chains.flatMap((c) => c.pending_batches));
+  const deps: HistoryDependencies = { subjects: [...chainSubjects].sort(), pendingBatches: [...pending].sort((a, b) => a - b), unsealed: chains.some((c) => c.unsealed) };
+  const view: TraceViewT = {
     uri,
     level: named.level,
     subject,
@@ -160,6 +197,7 @@ async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeIte
         anchoredThrough: c.anchored_number === null ? null : { record: c.anchored_number, recordHash: c.anchored_hash!, blockNumber: Number(c.block_number), txHash: c.tx_hash! },
       })),
   };
+  return { view, deps };
 }
 
 /**
