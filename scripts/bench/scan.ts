@@ -77,14 +77,14 @@ export async function benchScan(options: { databaseUrl: string | undefined; brie
       if (Date.now() > deadline) throw new Error(`the item's history was not anchored in a minute (${entries} entries)`);
     }
 
-    const url = new URL(server.url);
     const html = await load({
       what: "scan page HTML",
       concurrency: SCAN_HTML_TARGET.concurrency,
       warmupMs: 1_500,
       measureMs: options.brief ? 1_500 : 6_000,
       meter,
-      send: (agent) => call(agent, { host: url.hostname, port: url.port, path: pagePath, method: "GET", headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "accept-language": "zh-CN" } }, null, 200),
+      url: server.url,
+      send: (pool) => call(pool, { path: pagePath, method: "GET", headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "accept-language": "zh-CN" } }, null, 200),
     });
 
     const browser = await launchChromium();

@@ -12,7 +12,6 @@ import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { AppError, notFound } from "../errors.ts";
 import { publicPrincipal } from "../public/submitter.ts";
-import { traceChanged } from "../trace/events/changes.ts";
 import { tradeItemOf } from "../trace/events/uri.ts";
 import { lockSubject, prevFor, writeDomainRecord, type WrittenRecord } from "../trace/domain-write.ts";
 import { pinHmac, type PinKey } from "../trace/pins.ts";
@@ -93,8 +92,8 @@ export async function claimItem(ctx: ClaimContext, input: { uri: string; pin: st
     await tx.insertInto("item_claims").values({ subject: item.subject, record_id: record.id, device: who.device, claimed_at: new Date(claimedAt) }).execute();
     return { subject: item.subject, claimedAt, record };
   });
-  // Histories cached in this process show the claim at once (trace-view.ts).
-  traceChanged();
+  // Cached histories show the claim at once: the claim moved the item's subject head, which every
+  // history request checks before it is answered (src/trace/events/trace-view.ts).
   return claimed;
 }
 
