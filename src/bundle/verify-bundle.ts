@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { Provider } from "ethers";
 import type { VerificationStatus } from "../merkle/report.ts";
-import { checkTrustFlags, loadTrust, type TrustFlags, type TrustFor } from "../verifier/cli-trust.ts";
+import { CHAIN_OPTIONS, chainFlags, loadTrust, type TrustFlags, type TrustFor } from "../verifier/cli-trust.ts";
 import { EXIT, type Io } from "../verifier/cli.ts";
 import { verifyReceipt } from "../verifier/index.ts";
 import { UsageError } from "../verifier/usage-error.ts";
@@ -167,12 +167,7 @@ function parseCommand(argv: string[]): Command | "help" {
       allowPositionals: true,
       strict: true,
       options: {
-        rpc: { type: "string" },
-        trust: { type: "string", multiple: true, default: [] },
-        contract: { type: "string" },
-        "chain-id": { type: "string" },
-        "deploy-block": { type: "string" },
-        offline: { type: "boolean", default: false },
+        ...CHAIN_OPTIONS,
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -183,16 +178,7 @@ function parseCommand(argv: string[]): Command | "help" {
   const { values, positionals } = parsed;
   if (values.help) return "help";
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <bundle.zip>" : "one bundle at a time");
-  if (values.offline && values.rpc !== undefined) throw new UsageError("--offline and --rpc exclude each other");
-  if (!values.offline && values.rpc === undefined) throw new UsageError("give --rpc URL (the chain to check the anchors against) or --offline");
-  if (values.rpc !== undefined && !/^https?:\/\//i.test(values.rpc)) throw new UsageError("--rpc must be an http(s) URL");
-  const trust: TrustFlags = { trust: values.trust };
-  if (values.contract !== undefined) trust.contract = values.contract;
-  if (values["chain-id"] !== undefined) trust.chainId = values["chain-id"];
-  if (values["deploy-block"] !== undefined) trust.deployBlock = values["deploy-block"];
-  if (values.offline && (trust.trust.length > 0 || trust.contract !== undefined)) throw new UsageError("--trust and --contract go with --rpc: --offline asks no chain");
-  checkTrustFlags(trust);
-  return { path: positionals[0]!, json: values.json, trust, ...(values.rpc === undefined ? {} : { rpcUrl: values.rpc }) };
+  return { path: positionals[0]!, json: values.json, ...chainFlags(values) };
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -3,6 +3,7 @@
 // counts (docs/receipt-v1.md "Trust"); at most, without --chain-id, it says which chain --contract
 // is meant for, and the output says so. No ethers here: --offline must not load it.
 import { readFile } from "node:fs/promises";
+import type { ParseArgsOptionsConfig } from "node:util";
 /**
  * A trust URL as the user typed it, less userinfo and query: it names a public document (unlike
  * an RPC URL, whose path may be an API key), and the user needs its path to fetch it again.
@@ -33,6 +34,42 @@ const FETCH_TIMEOUT_MS = 10_000;
 const MAX_TRUST_BYTES = 1024 * 1024;
 
 const isHttpUrl = (text: string) => /^https?:\/\//i.test(text);
+
+/** The parseArgs options every checking command shares (verify, verify-bundle): which chain, what to trust. */
+export const CHAIN_OPTIONS = {
+  rpc: { type: "string" },
+  trust: { type: "string", multiple: true, default: [] as string[] },
+  contract: { type: "string" },
+  "chain-id": { type: "string" },
+  "deploy-block": { type: "string" },
+  offline: { type: "boolean", default: false },
+} satisfies ParseArgsOptionsConfig;
+
+/** What parseArgs gives back for CHAIN_OPTIONS. */
+export interface ChainFlagValues {
+  rpc?: string | undefined;
+  trust: string[];
+  contract?: string | undefined;
+  "chain-id"?: string | undefined;
+  "deploy-block"?: string | undefined;
+  offline: boolean;
+}
+
+/** The chain flags checked as one: --rpc or --offline (never both), trust only with --rpc. */
+export function chainFlags(values: ChainFlagValues): { rpcUrl?: string; trust: TrustFlags } {
+  if (values.offline && values.rpc !== undefined) throw new UsageError("--offline and --rpc exclude each other");
+  if (!values.offline && values.rpc === undefined) {
+    throw new UsageError("give --rpc URL (the chain to check the anchors against; the only one trusted) or --offline");
+  }
+  if (values.rpc !== undefined && !isHttpUrl(values.rpc)) throw new UsageError("--rpc must be an http(s) URL");
+  const trust: TrustFlags = { trust: values.trust };
+  if (values.contract !== undefined) trust.contract = values.contract;
+  if (values["chain-id"] !== undefined) trust.chainId = values["chain-id"];
+  if (values["deploy-block"] !== undefined) trust.deployBlock = values["deploy-block"];
+  if (values.offline && (trust.trust.length > 0 || trust.contract !== undefined)) throw new UsageError("--trust and --contract go with --rpc: --offline asks no chain");
+  checkTrustFlags(trust);
+  return { trust, ...(values.rpc === undefined ? {} : { rpcUrl: values.rpc }) };
+}
 
 export function checkTrustFlags(flags: TrustFlags): void {
   if (flags.contract === undefined) {

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { JsonRpcProvider } from "ethers";
 import type { StepResult, VerificationReport, VerificationStatus } from "../merkle/report.ts";
-import { checkTrustFlags, loadTrust } from "./cli-trust.ts";
+import { CHAIN_OPTIONS, chainFlags, loadTrust } from "./cli-trust.ts";
 import type { TrustFlags, TrustFor } from "./cli-trust.ts";
 import { looksLikeDisclosure, verifyDisclosure } from "./disclosure.ts";
 import type { DisclosureReport } from "./disclosure.ts";
@@ -82,12 +82,7 @@ function parseCommand(argv: string[]): Command | "help" {
       strict: true,
       options: {
         content: { type: "string" },
-        rpc: { type: "string" },
-        trust: { type: "string", multiple: true, default: [] },
-        contract: { type: "string" },
-        "chain-id": { type: "string" },
-        "deploy-block": { type: "string" },
-        offline: { type: "boolean", default: false },
+        ...CHAIN_OPTIONS,
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -102,30 +97,9 @@ function parseCommand(argv: string[]): Command | "help" {
   if (command !== "verify") throw new UsageError(command === undefined ? "missing command: verify" : `unknown command "${command}"`);
   if (receiptPaths.length === 0) throw new UsageError("missing <receipt.json>");
   if (receiptPaths.length > 1 && values.content !== undefined) throw new UsageError("--content goes with a single receipt");
-  if (values.offline && values.rpc !== undefined) throw new UsageError("--offline and --rpc exclude each other");
-  if (!values.offline && values.rpc === undefined) {
-    throw new UsageError("give --rpc URL (the chain to check the anchor against; the only one trusted) or --offline");
-  }
-  if (values.rpc !== undefined && !isHttpUrl(values.rpc)) throw new UsageError(`--rpc must be an http(s) URL`);
-  const trust: TrustFlags = { trust: values.trust };
-  if (values.contract !== undefined) trust.contract = values.contract;
-  if (values["chain-id"] !== undefined) trust.chainId = values["chain-id"];
-  if (values["deploy-block"] !== undefined) trust.deployBlock = values["deploy-block"];
-  if (values.offline && (trust.trust.length > 0 || trust.contract !== undefined)) throw new UsageError("--trust and --contract go with --rpc: --offline asks no chain");
-  checkTrustFlags(trust);
-  const command_: Command = { receiptPaths, offline: values.offline, json: values.json, trust };
-  if (values.rpc !== undefined) command_.rpcUrl = values.rpc;
+  const command_: Command = { receiptPaths, offline: values.offline, json: values.json, ...chainFlags(values) };
   if (values.content !== undefined) command_.contentPath = values.content;
   return command_;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
 }
 
 async function readInput(path: string, what: string): Promise<Buffer> {
