@@ -16,6 +16,7 @@ import rpcRoutes from "./routes/rpc.ts";
 import swaggerPlugin from "./plugins/swagger.ts";
 import adminRoutes from "./routes/admin.ts";
 import casesRoutes from "./routes/cases.ts";
+import mediatorPages from "./routes/mediator-pages.ts";
 import epcisCaptureRoutes from "./routes/epcis-capture.ts";
 import epcisQueryRoutes from "./routes/epcis-query.ts";
 import healthRoutes from "./routes/health.ts";
@@ -123,5 +124,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(consumerRoutes);
   await app.register(rpcRoutes);
   await app.register(casesRoutes);
+  await app.register(mediatorPages);
   return app;
 }

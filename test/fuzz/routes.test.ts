@@ -109,6 +109,9 @@ t.test("fuzzing every route", async (t) => {
     "POST /v1/public/records": { kind: "consumer.file", contentHash: "b".repeat(64), mediaType: "video/mp4", fileName: "unboxing.mp4", size: 2_147_483_648 },
     "POST /v1/public/claims": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
     "POST /claim": { uri: "https://id.gs1.org/01/09520123456788/21/FUZZ1", pin: "ABCD1234" },
+    "POST /cases/sign-in": { key: "tmk_fuzz" },
+    "POST /cases/sign-out": { csrf: "fuzz" },
+    "POST /cases/:caseId/decision": { csrf: "fuzz", outcome: "refund", reasons: "fuzz" },
     "POST /rpc": { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: h.chain.contractAddress, data: "0x" }, "latest"] },
   };
   // An evidence file and a qualification of the merchant's, so their routes are reached with real ids.
