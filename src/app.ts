@@ -36,6 +36,7 @@ import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 import evidenceRoutes from "./routes/evidence.ts";
 import consumerRoutes from "./routes/consumer.ts";
+import scanEvidence from "./routes/scan-evidence.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -118,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(ordersRoutes);
   await app.register(evidenceRoutes);
   await app.register(consumerRoutes);
+  await app.register(scanEvidence);
   await app.register(rpcRoutes);
   await app.register(casesRoutes);
   return app;
