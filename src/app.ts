@@ -38,6 +38,7 @@ import trustRoutes from "./routes/trust.ts";
 import verifyRoutes from "./routes/verify.ts";
 import evidenceRoutes from "./routes/evidence.ts";
 import consumerRoutes from "./routes/consumer.ts";
+import scanEvidence from "./routes/scan-evidence.ts";
 
 export interface BuildAppOptions extends AppContext {
   /** A pino logger; without one the app logs nothing (tests). */
@@ -122,6 +123,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(ordersRoutes);
   await app.register(evidenceRoutes);
   await app.register(consumerRoutes);
+  await app.register(scanEvidence);
   await app.register(rpcRoutes);
   await app.register(casesRoutes);
   await app.register(mediatorPages);

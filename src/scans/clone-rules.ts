@@ -12,7 +12,7 @@ export const SHIPPED_OR_SOLD_DISPOSITIONS: ReadonlySet<string> = new Set(["in_tr
 export interface CloneFacts {
   /** When this scan happened. */
   now: Date;
-  /** The earliest shipping or selling event in the item's history, or null when there is none. */
+  /** The earliest shipping or selling event in the item's history, or the order that sold it (order_items.sold_at), whichever came first; null when there is none. */
   shippedOrSoldAt: Date | null;
   /** Devices that have checked the item, this one included. */
   devices: number;

@@ -3,6 +3,7 @@
 // the scans still in memory (counter.ts) are laid over them, so the page counts its own view.
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
+import { parseDigitalLink } from "../gs1/digital-link-parse.ts";
 import { cloneWarnings, type CloneThresholds, type CloneWarning } from "./clone-rules.ts";
 import type { ScanCounter } from "./counter.ts";
 import { shippedOrSoldAt } from "./sold.ts";
@@ -28,24 +29,47 @@ interface Row {
   others_since: number;
   claimed_at: Date | null;
   claim_device: string | null;
+  /** When an order sold the item (order_items), or null. */
+  order_sold_at: Date | null;
+}
+
+/** The item's GTIN and serial from its subject (a Digital Link URI), or null for anything else. */
+export function itemKeyOf(subject: string): { gtin: string; serial: string } | null {
+  try {
+    const link = parseDigitalLink(subject, { permitConvenienceAlphas: true, permitZeroSuppressedGtin: true });
+    const serial = link.keyQualifiers.find((q) => q.ai === "21")?.value;
+    return link.primaryKey.ai === "01" && serial !== undefined ? { gtin: link.primaryKey.value, serial } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The earlier of two moments, either of which may be missing. */
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() <= b.getTime() ? a : b;
 }
 
 export interface SummaryOptions {
   now?: Date;
-  /** From a history the caller already holds (the scan page); read from the database when left out. */
+  /** From a history the caller already holds (the scan page); read from the database when left out. An order's sale (order_items) counts either way. */
   shippedOrSoldAt?: Date | null;
 }
 
 export async function scanSummary(db: Db, counter: ScanCounter, thresholds: CloneThresholds, subject: string, device: string, options: SummaryOptions = {}): Promise<ScanSummary> {
   const pending = counter.pendingOf(subject) ?? new Map();
   const pendingDevices = [...pending.keys()];
+  const key = itemKeyOf(subject);
   const [{ rows }, sold] = await Promise.all([
     sql<Row>`
       select min(d.first_at) as first_at, coalesce(sum(d.checks), 0)::text as checks, count(d.device)::int as devices,
              coalesce(array_agg(d.device) filter (where d.device = any(${pendingDevices}::text[])), '{}') as known,
              coalesce(array_agg(d.device) filter (where d.device = any(${pendingDevices}::text[]) and d.last_at > c.claimed_at and d.device <> c.device), '{}') as known_since,
              (count(d.device) filter (where d.last_at > c.claimed_at and d.device <> c.device))::int as others_since,
-             c.claimed_at, c.device as claim_device
+             c.claimed_at, c.device as claim_device,
+             -- An order's sale (issue 9): one lookup on the unique index order_items_item.
+             (select o.sold_at from order_items o where o.gtin = ${key?.gtin ?? null}::char(14) and o.serial = ${key?.serial ?? null}::text) as order_sold_at
         from (select ${subject}::text as subject) as k
         left join item_claims c on c.subject = k.subject
         left join scan_devices d on d.subject = k.subject
@@ -71,7 +95,8 @@ export async function scanSummary(db: Db, counter: ScanCounter, thresholds: Clon
   }
 
   const claim = claimedAt ? { claimedAt, byThisDevice: claimDevice === device } : null;
-  const warnings = cloneWarnings({ now: options.now ?? new Date(), shippedOrSoldAt: sold, devices, claim, otherDevicesSinceClaim: othersSince }, thresholds);
+  const soldAt = earliest(sold, row.order_sold_at === null ? null : new Date(row.order_sold_at));
+  const warnings = cloneWarnings({ now: options.now ?? new Date(), shippedOrSoldAt: soldAt, devices, claim, otherDevicesSinceClaim: othersSince }, thresholds);
   return {
     firstCheckedAt: first === null ? null : new Date(first).toISOString(),
     checks,

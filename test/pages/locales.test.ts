@@ -9,7 +9,7 @@ import { CATALOGUES, LOCALES, localeOf, translator } from "../../src/pages/local
 
 const PAGES = fileURLToPath(new URL("../../src/pages/", import.meta.url));
 /** The catalogue key prefixes; a page adding its own prefix lists it here. */
-const KEY_PREFIXES = ["site", "layout", "scan", "verify", "scans", "claim", "notarize", "receipt", "check", "cases"];
+const KEY_PREFIXES = ["site", "layout", "scan", "verify", "scans", "claim", "notarize", "receipt", "check", "cases", "liveClaims", "qualification"];
 const KEY = new RegExp(`["'\`]((?:${KEY_PREFIXES.join("|")})\\.[A-Za-z0-9_.-]+)["'\`]`, "g");
 
 async function sources(dir: string): Promise<string[]> {

@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { ScanCounter } from "../../src/scans/counter.ts";
 import { deviceHasher } from "../../src/scans/device.ts";
 import { scanSummary } from "../../src/scans/summary.ts";
-import { buildTestApp } from "../support/app.ts";
+import { bearer, buildTestApp } from "../support/app.ts";
 import { itemsWithPins } from "../support/consumer.ts";
 import { aggregationEvent, objectEvent, sscc } from "../support/epcis.ts";
 import { PUBLIC_BASE_URL } from "../support/trace.ts";
@@ -98,6 +98,26 @@ t.test("scans, clone warnings and claims", async (t) => {
     t.same(await codes(claimed.uri), [], "shipped inside its case");
     t.same(await codes(other.uri), ["not-shipped-or-sold"], "an item not in the case is not shipped by it");
     t.same((await scanSummary(db, counter, thresholds, other.uri, phone, { shippedOrSoldAt: new Date("2026-11-05T00:00:00Z") })).warnings, [], "a caller holding the history passes its date");
+  });
+
+  await t.test("an order's sale counts: no warning from the moment the order says it was sold", async (t) => {
+    const counter = new ScanCounter(db, { flushMs: 1_000 });
+    t.teardown(() => counter.close());
+    const shop = await itemsWithPins(h, 2, "9521235");
+    const [ordered, unordered] = shop.items as [typeof shop.items[0], typeof shop.items[0]];
+    const codes = async (subject: string, now?: Date) => (await scanSummary(db, counter, thresholds, subject, phone, now ? { now } : {})).warnings.map((w) => w.code);
+    t.same(await codes(ordered.uri), ["not-shipped-or-sold"], "before the order");
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/orders",
+      headers: bearer(shop.merchant),
+      payload: { orderRef: "CLONE-1", placedAt: "2026-11-10T12:00:00Z", currency: "CNY", total: "99.00", items: [{ gtin: shop.gtin, serial: ordered.serial, price: "99.00" }] },
+    });
+    t.equal(res.statusCode, 201, res.body);
+    t.same(await codes(ordered.uri), [], "sold by the order: no warning, without any EPCIS event");
+    t.same(await codes(ordered.uri, new Date("2026-11-09T00:00:00Z")), ["not-shipped-or-sold"], "a scan before the order's sale is still warned");
+    t.same(await codes(unordered.uri), ["not-shipped-or-sold"], "another serial of the same product is not sold by it");
+    t.same(await codes(ordered.uri.replace(/\/21\/[^/?]+/, "")), ["not-shipped-or-sold"], "a subject without a serial reads no order");
   });
 
   await t.test("more devices than CLONE_MAX_DEVICES warns", async (t) => {
