@@ -69,7 +69,9 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
     production: true,
   });
   decorateScanPageData(app);
-  const assets = await pageAssets();
+  // Assets are built on the first page or asset request, not at start: esbuild takes seconds on a busy
+  // machine, and a process that serves only the API (a replica behind a page cache, a test, a
+  // restart after a crash) should be ready at once. The build is memoized per process (assets.ts).
   const rpcUrl = publicRpcUrl(app.config, app.chain.embedded);
   const own = rpcUrl !== null && rpcUrl === `${publicBaseUrl(app.config)}/rpc`;
   const rpc = { url: rpcUrl, href: own ? "/rpc" : rpcUrl, own };
@@ -77,6 +79,7 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
 
   app.decorateReply("page", async function page(this: FastifyReply, name: string, data: PageData = {}) {
     const request = this.request;
+    const assets = await pageAssets();
     const { locale, fromQuery } = negotiateLocale(request);
     // The choice made with ?lang= sticks for the next pages; a year, site-wide, not readable cross-site.
     if (fromQuery) this.setCookie(LANG_COOKIE, locale, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true });
@@ -108,7 +111,7 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
       schema: { hide: true, params: { type: "object", properties: { file: { type: "string", maxLength: 100 } }, required: ["file"] } },
     },
     async (request, reply) => {
-      const asset = assets.byFile.get((request.params as { file: string }).file);
+      const asset = (await pageAssets()).byFile.get((request.params as { file: string }).file);
       if (!asset) throw new AppError("NOT_FOUND", "no such asset", { field: "params.file" });
       // The name holds the content's hash: a changed file is a new URL, so this one never changes.
       reply.header("cache-control", `public, max-age=${ASSET_MAX_AGE_S}, immutable`).header("vary", "Accept-Encoding").type(asset.contentType);
