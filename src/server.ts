@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     // Like the admin key: shown once, on the terminal, not logged.
     if (demo.merchantKey) process.stdout.write(`Demo merchant API key (shown once, keep it):\n  ${demo.merchantKey}\n\n`);
     process.stdout.write(`Demo resolver URLs (product, lots, items):\n${demo.urls.join("\n")}\n\n`);
+    // Any of them opens the scan page in a browser; these two show the most.
+    if (demo.browse.item) process.stdout.write(`Open in a browser: ${demo.browse.item}  (an item's history, verified in your browser)\n`);
+    process.stdout.write(`Open in a browser: ${demo.browse.recalledLot}  (a recalled lot)\n\n`);
   }
 
   if (config.PIPELINE === "on") pipeline = startPipeline(config, runtime.database, runtime.chain, log.child({ component: "pipeline" }));

@@ -13,6 +13,8 @@ export interface DemoSeeded {
   merchantKey: string | null;
   /** Resolver URLs: the product, then each lot, then each item. */
   urls: string[];
+  /** The pages to open first in a browser: a sold item's history, and the recalled lot. */
+  browse: { item: string | null; recalledLot: string };
 }
 
 const JOB_POLL_MS = 100;
@@ -23,7 +25,7 @@ export async function seedDemo(app: FastifyInstance, db: Db, base: string): Prom
   const lotUrl = (lot: string) => `${productUrl}/10/${encodeURIComponent(lot)}`;
   if ((await ownerOfGtin(db, gtin)) !== null) {
     // A kept database (PGLITE_DATA_DIR) seeded on an earlier start: the URLs still hold.
-    return { merchantKey: null, urls: [productUrl, lotUrl(DEMO_LOTS.sold.lot), lotUrl(DEMO_LOTS.recalled.lot)] };
+    return { merchantKey: null, urls: [productUrl, lotUrl(DEMO_LOTS.sold.lot), lotUrl(DEMO_LOTS.recalled.lot)], browse: { item: null, recalledLot: lotUrl(DEMO_LOTS.recalled.lot) } };
   }
   const merchant = await createMerchant(db, DEMO_MERCHANT);
   await assignPrefix(db, merchant.id, DEMO_PREFIX);
@@ -45,7 +47,11 @@ export async function seedDemo(app: FastifyInstance, db: Db, base: string): Prom
   await send("POST", `/v1/products/${gtin}/lots/${encodeURIComponent(DEMO_LOTS.recalled.lot)}/recalls`, DEMO_RECALL);
 
   const lots = Object.values(DEMO_LOTS).map(({ lot }) => lot);
-  return { merchantKey: key.token, urls: [productUrl, ...lots.map(lotUrl), ...lots.flatMap((lot) => items[lot]!)] };
+  return {
+    merchantKey: key.token,
+    urls: [productUrl, ...lots.map(lotUrl), ...lots.flatMap((lot) => items[lot]!)],
+    browse: { item: sold[0] ?? null, recalledLot: lotUrl(DEMO_LOTS.recalled.lot) },
+  };
 }
 
 /** Runs an items job to its end and returns the items' Digital Link URIs. */
