@@ -27,6 +27,9 @@ export class ScanCounter {
   #pending = new Map<string, Map<string, DeviceScans>>();
   #pairs = 0;
   #flushing: Promise<void> | null = null;
+  /** The batch being written: still counted by readers until its transaction has committed. */
+  #inFlight: Map<string, Map<string, DeviceScans>> | null = null;
+  #flushed = 0;
   #timer: NodeJS.Timeout | null;
 
   constructor(db: Db, options: ScanCounterOptions) {
@@ -51,9 +54,27 @@ export class ScanCounter {
     }
   }
 
-  /** The scans of `subject` not written yet, by device. */
+  /**
+   * The scans of `subject` not committed yet, by device: those gathering and those of a flush under
+   * way (which would otherwise be in neither memory nor the database while its statement runs).
+   */
   pendingOf(subject: string): ReadonlyMap<string, DeviceScans> | undefined {
-    return this.#pending.get(subject);
+    const gathering = this.#pending.get(subject);
+    const writing = this.#inFlight?.get(subject);
+    if (!writing) return gathering;
+    const merged = new Map<string, DeviceScans>();
+    for (const from of [writing, gathering ?? new Map<string, DeviceScans>()]) {
+      for (const [device, s] of from) {
+        const seen = merged.get(device);
+        merged.set(device, seen ? { first: Math.min(seen.first, s.first), last: Math.max(seen.last, s.last), checks: seen.checks + s.checks } : { ...s });
+      }
+    }
+    return merged;
+  }
+
+  /** How many flushes have committed: a reader that saw it change while it read reads again. */
+  get flushed(): number {
+    return this.#flushed;
   }
 
   /** Writes what gathered; one flush at a time (a call during one waits for it, then flushes again). */
@@ -63,6 +84,7 @@ export class ScanCounter {
     const batch = this.#pending;
     this.#pending = new Map();
     this.#pairs = 0;
+    this.#inFlight = batch;
     this.#flushing = this.#write(batch).finally(() => (this.#flushing = null));
     await this.#flushing;
   }
@@ -99,7 +121,11 @@ export class ScanCounter {
           set first_at = least(scan_devices.first_at, excluded.first_at),
               last_at = greatest(scan_devices.last_at, excluded.last_at),
               checks = scan_devices.checks + excluded.checks`.execute(this.#db);
+      // Committed: from here readers find these counts in the database, not in memory.
+      this.#inFlight = null;
+      this.#flushed++;
     } catch (error) {
+      this.#inFlight = null;
       // Put the counts back: the next flush writes them with whatever came since.
       for (const [subject, bySubject] of batch) for (const [device, s] of bySubject) this.#merge(subject, device, s);
       this.#options.onFlushError?.(error);

@@ -58,6 +58,16 @@ export interface SummaryOptions {
 }
 
 export async function scanSummary(db: Db, counter: ScanCounter, thresholds: CloneThresholds, subject: string, device: string, options: SummaryOptions = {}): Promise<ScanSummary> {
+  // The counts are the database's plus what is not committed yet; a flush that commits while the
+  // query runs would count its scans twice, so the read is taken again then (twice at most).
+  for (let attempt = 1; ; attempt++) {
+    const flushed = counter.flushed;
+    const summary = await summaryOnce(db, counter, thresholds, subject, device, options);
+    if (counter.flushed === flushed || attempt === 3) return summary;
+  }
+}
+
+async function summaryOnce(db: Db, counter: ScanCounter, thresholds: CloneThresholds, subject: string, device: string, options: SummaryOptions): Promise<ScanSummary> {
   const pending = counter.pendingOf(subject) ?? new Map();
   const pendingDevices = [...pending.keys()];
   const key = itemKeyOf(subject);

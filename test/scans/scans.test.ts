@@ -53,6 +53,18 @@ t.test("scans, clone warnings and claims", async (t) => {
     t.match(await rowsOf(sold.uri), [{ device: phone, checks: "3" }, { device: android, checks: "1" }], "the flush adds to the rows");
   });
 
+  await t.test("scans being flushed still count while the flush's statement runs, and once after it commits", async (t) => {
+    const counter = new ScanCounter(db, { flushMs: 60_000 });
+    t.teardown(() => counter.close());
+    const subject = `${sold.uri}?flushing`;
+    counter.record(subject, phone, Date.parse("2026-11-21T01:00:00Z"));
+    counter.record(subject, android, Date.parse("2026-11-21T01:01:00Z"));
+    const flushing = counter.flush();
+    t.match(await scanSummary(db, counter, thresholds, subject, phone), { checks: 2, devices: 2 }, "read while the flush is under way");
+    await flushing;
+    t.match(await scanSummary(db, counter, thresholds, subject, phone), { checks: 2, devices: 2 }, "read after it committed: not twice");
+  });
+
   await t.test("the counter writes on its own within SCAN_FLUSH_MS, and what is left when it closes", async (t) => {
     const counter = new ScanCounter(db, { flushMs: 200 });
     counter.record(other.uri, phone);
