@@ -19,7 +19,7 @@ t.test("dispute cases", async (t) => {
   const deliveredAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
 
   const opened = await inject("POST", "/v1/cases/consumer", null, { merchantId: shop.merchantId, orderRef: "A-1001", summary: "The scarf is polyester, not silk", deliveredAt });
-  t.equal(opened.statusCode, 201, opened.body);
+  t.equal(opened.statusCode, 201, "the case is opened (its body holds the case token, so it is not the message)");
   const { case: created, token } = opened.json();
   const consumer = { token: token as string };
   t.match(token, /^tmk_[0-9a-f]{12}_/, "the case token is shown once");
