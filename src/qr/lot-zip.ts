@@ -10,7 +10,7 @@
 import { Readable } from "node:stream";
 import { ZipFile } from "yazl";
 import type { Db } from "../db/database.ts";
-import { csvLine } from "./csv.ts";
+import { csvLine, csvLines } from "./csv.ts";
 import { renderQr, type QrEcc } from "./render.ts";
 
 /** Items read and queued at a time. */
@@ -89,12 +89,12 @@ function itemsCsv(db: Db, input: LotZipInput): Readable {
   async function* lines() {
     yield csvLine(columns);
     for await (const page of itemPages(db, input.gtin, input.lot)) {
-      let chunk = "";
-      for (const item of page) {
-        const pin = input.pins && item.job_id !== null && item.job_index !== null ? (input.pins.get(item.job_id)?.[item.job_index] ?? "") : undefined;
-        chunk += csvLine(pin === undefined ? [item.serial, item.subject] : [item.serial, item.subject, pin]);
-      }
-      yield chunk;
+      yield csvLines(
+        page.map((item) => {
+          const pin = input.pins && item.job_id !== null && item.job_index !== null ? (input.pins.get(item.job_id)?.[item.job_index] ?? "") : undefined;
+          return pin === undefined ? [item.serial, item.subject] : [item.serial, item.subject, pin];
+        }),
+      );
     }
   }
   return Readable.from(lines());

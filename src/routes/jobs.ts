@@ -6,7 +6,7 @@ import { AppError, notFound } from "../errors.ts";
 import { findJob, jobView, type SecretResultState } from "../jobs/jobs.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
 import { JobIdParams, JobItemsQuery, JobView } from "../schemas/jobs.ts";
-import { csvLine } from "../qr/csv.ts";
+import { csvLine, csvLines } from "../qr/csv.ts";
 import { ITEMS_JOB, itemsOfJob } from "../trace/items.ts";
 
 const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -70,18 +70,18 @@ const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 /** The download, a page of rows at a time: 100,000 items are never one string in memory. */
 async function* lines(db: Parameters<typeof itemsOfJob>[0], jobId: string, pins: string[] | null, csv: boolean): AsyncGenerator<string> {
-  yield csv ? (pins ? "serial,uri,pin\r\n" : "serial,uri\r\n") : '{"items":[';
+  yield csv ? csvLine(pins ? ["serial", "uri", "pin"] : ["serial", "uri"]) : '{"items":[';
   let first = true;
   for await (const page of itemsOfJob(db, jobId)) {
+    if (csv) {
+      yield csvLines(page.map((item) => (pins ? [item.serial, item.subject, pins[item.job_index!] ?? ""] : [item.serial, item.subject])));
+      continue;
+    }
     let chunk = "";
     for (const item of page) {
       const pin = pins?.[item.job_index!];
-      if (csv) {
-        chunk += csvLine(pins ? [item.serial, item.subject, pin ?? ""] : [item.serial, item.subject]);
-      } else {
-        chunk += (first ? "" : ",") + JSON.stringify(pin === undefined ? { serial: item.serial, uri: item.subject } : { serial: item.serial, uri: item.subject, pin });
-        first = false;
-      }
+      chunk += (first ? "" : ",") + JSON.stringify(pin === undefined ? { serial: item.serial, uri: item.subject } : { serial: item.serial, uri: item.subject, pin });
+      first = false;
     }
     yield chunk;
   }
