@@ -77,6 +77,12 @@ export async function benchScan(options: { databaseUrl: string | undefined; brie
       if (Date.now() > deadline) throw new Error(`the item's history was not anchored in a minute (${entries} entries)`);
     }
 
+    // The first page builds the page assets (esbuild, then brotli; src/pages/assets.ts), once per
+    // process: a cost of the first shopper after a start, not of the steady state measured here.
+    const first = await fetch(`${server.url}${pagePath}`, { headers: { accept: "text/html" } });
+    if (first.status !== 200) throw new Error(`the scan page answered ${first.status}: ${(await first.text()).slice(0, 500)}`);
+    await first.arrayBuffer();
+
     const html = await load({
       what: "scan page HTML",
       concurrency: SCAN_HTML_TARGET.concurrency,
