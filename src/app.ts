@@ -5,6 +5,7 @@ import authPlugin from "./plugins/auth.ts";
 import bodyDeadlinePlugin from "./plugins/body-deadline.ts";
 import contextPlugin, { type AppContext } from "./plugins/context.ts";
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from "./plugins/errors.ts";
+import traceHistoryPlugin from "./trace/events/history-plugin.ts";
 import mediaTypesPlugin from "./plugins/media-types.ts";
 import routeTablePlugin from "./plugins/route-table.ts";
 import securityHeadersPlugin from "./plugins/security-headers.ts";
@@ -89,6 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(routeTablePlugin);
   await app.register(contextPlugin, { config: options.config, database: options.database, chain: options.chain });
   await app.register(errorsPlugin);
+  await app.register(traceHistoryPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(bodyDeadlinePlugin);
   await app.register(mediaTypesPlugin);

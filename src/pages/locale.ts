@@ -62,7 +62,12 @@ export function translator(locale: Locale): (key: string, params?: Record<string
   };
 }
 
-/** The messages whose keys start with `prefix`, for a browser script (embedded as JSON data). */
-export function messagesWithPrefix(locale: Locale, prefix: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([key]) => key.startsWith(prefix)));
+const byPrefix = new Map<string, Readonly<Record<string, string>>>();
+
+/** The messages whose keys start with `prefix`, for a browser script (embedded as JSON data); picked once per language and prefix. */
+export function messagesWithPrefix(locale: Locale, prefix: string): Readonly<Record<string, string>> {
+  const key = `${locale} ${prefix}`;
+  let picked = byPrefix.get(key);
+  if (picked === undefined) byPrefix.set(key, (picked = Object.freeze(Object.fromEntries(Object.entries(CATALOGUES[locale]).filter(([k]) => k.startsWith(prefix))))));
+  return picked;
 }

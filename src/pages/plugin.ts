@@ -24,7 +24,7 @@ export interface PageContext {
   /** The language switcher's links: this URL with `?lang=` set. */
   languages: Array<{ locale: Locale; href: string; current: boolean }>;
   /** Messages for browser scripts whose keys start with a prefix, as JSON data. */
-  browserMessages(prefix: string): Record<string, string>;
+  browserMessages(prefix: string): Readonly<Record<string, string>>;
   /** JSON that is safe inside `<script type="application/json">` (no `</script>`, no U+2028). */
   json(value: unknown): string;
   /**
@@ -33,6 +33,8 @@ export interface PageContext {
    * it is this service's own.
    */
   rpc: { url: string | null; href: string | null; own: boolean };
+  /** `partials/<name>.eta` rendered now, with this context: for HTML a route keeps and reuses (the scan page's timeline). */
+  partial(name: string, data: object): string;
 }
 
 export type PageData = Record<string, unknown> | ((context: PageContext) => Record<string, unknown> | Promise<Record<string, unknown>>);
@@ -63,8 +65,9 @@ function withLang(url: string, locale: Locale): string {
 
 async function pagesPlugin(app: FastifyInstance): Promise<void> {
   await app.register(cookie);
+  const eta = new Eta({ views: templates, cache: true, autoEscape: true });
   await app.register(view, {
-    engine: { eta: new Eta({ views: templates, cache: true, autoEscape: true }) },
+    engine: { eta },
     root: templates,
     production: true,
   });
@@ -91,6 +94,7 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
       browserMessages: (prefix) => messagesWithPrefix(locale, prefix),
       json: scriptJson,
       rpc,
+      partial: (partial, data) => eta.render(`./partials/${partial}`, { ...data, ...context }),
     };
     const own = typeof data === "function" ? await data(context) : data;
     const html = await this.viewAsync(name, { ...own, ...context });

@@ -1,35 +1,61 @@
 // GET a Digital Link URI with Accept: text/html → the scan page (the resolver's default link for
-// browsers, src/routes/resolver.ts). The data is GET /v1/trace's answer, parsed once per version.
+// browsers, src/routes/resolver.ts). The data is GET /v1/trace's answer (app.traceHistory, the same
+// cache), parsed once per version; said, and its timeline rendered, once per version and language.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { publicBaseUrl } from "../config.ts";
 import { serviceTrust } from "../chain/trust.ts";
+import { AppError } from "../errors.ts";
+import { requestedLevelOf, type IdentityQuery } from "../resolver/identity.ts";
 import type { TraceViewT } from "../schemas/epcis.ts";
-import { TraceHistory } from "../trace/events/trace-view.ts";
-import { scanPageData } from "./scan.ts";
+import type { TraceAnswer } from "../trace/events/trace-view.ts";
+import type { Locale } from "./locale.ts";
+import { scanPageData, type ScanPageData } from "./scan.ts";
+
+type RequestedLevel = NonNullable<ReturnType<typeof requestedLevelOf>>;
 
 /** Parsed answers kept, by ETag: a hot code is parsed once per change, not once per scan. */
 const PARSED_ENTRIES = 1_000;
 
-export function scanPageRenderer(app: FastifyInstance): (request: FastifyRequest, reply: FastifyReply, uri: string) => Promise<FastifyReply> {
-  const history = new TraceHistory(app.db, publicBaseUrl(app.config));
+/** Renders the page of `uri` (the request's Digital Link URI, canonical); `onLevel` sets the resolver's headers for the level it names. */
+export type ScanPageRenderer = (request: FastifyRequest, reply: FastifyReply, uri: string, query: IdentityQuery, onLevel: (level: RequestedLevel) => void) => Promise<FastifyReply>;
+
+export function scanPageRenderer(app: FastifyInstance): ScanPageRenderer {
   const trust = serviceTrust(app.chain);
-  const parsed = new Map<string, TraceViewT>();
-  const viewOf = (etag: string, body: string) => {
-    let view = parsed.get(etag);
-    if (view === undefined) {
-      view = JSON.parse(body) as TraceViewT;
+  const parsed = new Map<string, { view: TraceViewT; said: Map<Locale, ScanPageData & { timelineHtml: string }> }>();
+  const versionOf = (etag: string, body: string) => {
+    let version = parsed.get(etag);
+    if (version === undefined) {
+      version = { view: JSON.parse(body) as TraceViewT, said: new Map() };
       if (parsed.size >= PARSED_ENTRIES) parsed.delete(parsed.keys().next().value!);
-      parsed.set(etag, view);
+      parsed.set(etag, version);
     }
-    return view;
+    return version;
   };
-  return async (request, reply, uri) => {
-    const answer = await history.answer(uri);
-    const view = viewOf(answer.etag, answer.body);
+  return async (request, reply, uri, query, onLevel) => {
+    let answer: TraceAnswer;
+    try {
+      answer = await app.traceHistory.answer(uri);
+    } catch (error) {
+      // A shopper who scans a code we never issued reads that in words, not as JSON.
+      if (error instanceof AppError && error.code === "NOT_FOUND") return unknownCodePage(reply);
+      throw error;
+    }
+    const { view, said } = versionOf(answer.etag, answer.body);
+    const level = requestedLevelOf(view, query);
+    if (level === null) return unknownCodePage(reply);
+    onLevel(level);
     const extras = await Promise.all((app.scanPageData ?? []).map((provide) => provide(view, request)));
     // Always asked again: a recall must show at the next scan; the page itself is small.
     reply.header("cache-control", "no-cache");
-    return reply.page("scan", ({ t, locale }) => Object.assign({}, ...extras, scanPageData(view, trust, t, locale)));
+    return reply.page("scan", (context) => {
+      const { t, locale } = context;
+      let data = said.get(locale);
+      if (data === undefined) {
+        // The timeline (each entry with its receipt, most of the page) is rendered once per version and language.
+        const plain = scanPageData(view, trust, t, locale);
+        said.set(locale, (data = { ...plain, timelineHtml: context.partial("timeline", plain) }));
+      }
+      return Object.assign({}, ...extras, data);
+    });
   };
 }
 

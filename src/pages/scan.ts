@@ -7,13 +7,12 @@ import { BIZ_STEP_LABELS, DISPOSITION_LABELS } from "../epcis/cbv-labels.ts";
 import type { BizStep, Disposition } from "../epcis/cbv.ts";
 import type { TraceViewT } from "../schemas/epcis.ts";
 import type { TrustDocument } from "../verifier/trust.ts";
+import { formatTime, PAGE_TIME_ZONE } from "./dates.ts";
 import type { Locale, translator } from "./locale.ts";
 
 type T = ReturnType<typeof translator>;
 type Entry = TraceViewT["timeline"][number];
 
-/** Shown beside dates: the page is read in China first; the same zone for every reader keeps times comparable. */
-export const PAGE_TIME_ZONE = "Asia/Shanghai";
 
 /** The server's status of a record, as its own verdict (shown with JavaScript off, and until the browser's check ends). */
 const SERVER_STATUS_KEYS: Record<string, string> = {
@@ -67,10 +66,6 @@ declare module "fastify" {
 
 export function decorateScanPageData(app: FastifyInstance): void {
   if (!app.hasDecorator("scanPageData")) app.decorate("scanPageData", []);
-}
-
-export function formatTime(iso: string, locale: Locale): string {
-  return new Date(iso).toLocaleString(locale === "en" ? "en-GB" : "zh-CN", { timeZone: PAGE_TIME_ZONE, dateStyle: "medium", timeStyle: "short" });
 }
 
 function label(t: T, locale: Locale, entry: Entry): { title: string; disposition: string | null } {

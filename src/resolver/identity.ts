@@ -5,6 +5,7 @@ import type { Db } from "../db/database.ts";
 import type { ResolverLinkRow } from "../db/links.table.ts";
 import type { FileRef } from "../db/products.table.ts";
 import { notFound } from "../errors.ts";
+import type { TraceViewT } from "../schemas/epcis.ts";
 
 export interface RecallState {
   recalled: boolean;
@@ -90,13 +91,34 @@ export async function identify(db: Db, query: IdentityQuery): Promise<Identity> 
 
   const recall = new Map((found.recalls ?? []).map((r) => [r.subject, { recalled: r.disposition === "recalled", since: new Date(r.event_time).toISOString() }]));
   const linksOf = (subject: string) => (found.links ?? []).filter((l) => l.subject === subject).map((l) => ({ ...l, created_at: new Date(l.created_at) }));
-  const name = product.brand ? `${product.name} (${product.brand})` : product.name;
   const levels: Level[] = [
-    { kind: "product", anchor: product.subject, description: name, certificates: product.certificates, recall: recall.get(product.subject) ?? null, links: linksOf(product.subject) },
+    { kind: "product", anchor: product.subject, description: describe(product), certificates: product.certificates, recall: recall.get(product.subject) ?? null, links: linksOf(product.subject) },
   ];
   if (lot) {
-    levels.push({ kind: "lot", anchor: lot.subject, description: `${name}, lot ${lot.lot}`, certificates: lot.certificates, recall: recall.get(lot.subject) ?? null, links: linksOf(lot.subject) });
+    levels.push({ kind: "lot", anchor: lot.subject, description: describe(product, { lot: lot.lot }), certificates: lot.certificates, recall: recall.get(lot.subject) ?? null, links: linksOf(lot.subject) });
   }
-  if (item) levels.push({ kind: "item", anchor: item.subject, description: `${name}, serial ${item.serial}`, certificates: [], recall: null, links: [] });
+  if (item) levels.push({ kind: "item", anchor: item.subject, description: describe(product, { serial: item.serial }), certificates: [], recall: null, links: [] });
   return { levels, requested: levels.at(-1)! };
+}
+
+/** A level's name in the linkset's title: the product (with its brand), then its lot or serial. */
+function describe(product: { name: string; brand: string | null }, level: { lot: string } | { serial: string } | null = null): string {
+  const name = product.brand ? `${product.name} (${product.brand})` : product.name;
+  if (level === null) return name;
+  return "lot" in level ? `${name}, lot ${level.lot}` : `${name}, serial ${level.serial}`;
+}
+
+/**
+ * The level a request URI names, read from its history (GET /v1/trace's answer) instead of the
+ * database: the scan page holds that history already. Null where identify() answers 404: the same
+ * rules on the same rows (the history's product, lot and item are those tables' rows).
+ */
+export function requestedLevelOf(view: TraceViewT, query: IdentityQuery): Pick<Level, "kind" | "anchor" | "description"> | null {
+  const { product, lot, item } = view;
+  if (!product) return null;
+  if (query.serial !== null && (!item || (query.lot !== null && lot?.lot !== query.lot))) return null;
+  if ((query.lot !== null || query.serial !== null) && !lot) return null;
+  if (query.serial !== null) return { kind: "item", anchor: item!.subject, description: describe(product, { serial: item!.serial }) };
+  if (query.lot !== null) return { kind: "lot", anchor: lot!.subject, description: describe(product, { lot: lot!.lot }) };
+  return { kind: "product", anchor: product.subject, description: describe(product) };
 }

@@ -9,7 +9,7 @@ import { Type } from "typebox";
 import { serviceTrust } from "../chain/trust.ts";
 import { AppError } from "../errors.ts";
 import { messagesWithPrefix } from "../pages/locale.ts";
-import { formatTime, PAGE_TIME_ZONE } from "../pages/scan.ts";
+import { formatTime, PAGE_TIME_ZONE } from "../pages/dates.ts";
 import { findPublicRecord } from "../public/records.ts";
 import { RetryLater } from "../scans/claims.ts";
 import type { ClaimResult } from "../scans/page-data.ts";

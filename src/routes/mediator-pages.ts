@@ -23,7 +23,7 @@ import { caseSummary, caseView, periodsOf } from "../cases/view.ts";
 import { serviceTrust } from "../chain/trust.ts";
 import { AppError } from "../errors.ts";
 import { messagesWithPrefix } from "../pages/locale.ts";
-import { formatTime, PAGE_TIME_ZONE } from "../pages/scan.ts";
+import { formatTime, PAGE_TIME_ZONE } from "../pages/dates.ts";
 import { ErrorBody } from "../schemas/common.ts";
 
 export const SESSION_COOKIE = "tm_cases";

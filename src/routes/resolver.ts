@@ -5,11 +5,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { publicBaseUrl } from "../config.ts";
 import { resolverDescription } from "../resolver/description.ts";
-import { identify } from "../resolver/identity.ts";
+import { identify, type Level } from "../resolver/identity.ts";
 import { contextsOf, linksetDocument, targets } from "../resolver/linkset.ts";
 import { LINKSET_MEDIA_TYPE, negotiate, prefersHtml } from "../resolver/negotiate.ts";
-import { AppError } from "../errors.ts";
-import { scanPageRenderer, unknownCodePage } from "../pages/scan-page.ts";
+import { scanPageRenderer } from "../pages/scan-page.ts";
 import { requestUri } from "../resolver/request-uri.ts";
 import { ErrorBody } from "../schemas/common.ts";
 import { ResolverDescription, ResolverQuery } from "../schemas/resolver.ts";
@@ -41,25 +40,23 @@ const resolverRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const scanPage = scanPageRenderer(app);
 
-  const resolve = async (request: FastifyRequest<{ Querystring: { linkType?: string; context?: string } }>, reply: FastifyReply) => {
-    const { query, rawQuery } = requestUri(request.url);
-    const html = prefersHtml(request.query.linkType, request.headers.accept);
-    let identity: Awaited<ReturnType<typeof identify>>;
-    try {
-      identity = await identify(app.db, query);
-    } catch (error) {
-      // A shopper who scans a code we never issued reads that in words, not as JSON.
-      if (html && error instanceof AppError && error.code === "NOT_FOUND") return unknownCodePage(reply);
-      throw error;
-    }
-    const contexts = contextsOf(base, identity);
-    // Resolver 1.2 SHOULD: a Link header to the linkset on every answer, redirects included.
+  /** Resolver 1.2 SHOULD: a Link header to the linkset on every answer, redirects included. */
+  const answerHeaders = (reply: FastifyReply, level: Pick<Level, "anchor" | "description">) =>
     reply
-      .header("link", `<${targets(base).linkset(identity.requested.anchor)}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"; ${linkTitle(`All links for ${identity.requested.description}`)}`)
+      .header("link", `<${targets(base).linkset(level.anchor)}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"; ${linkTitle(`All links for ${level.description}`)}`)
       .header("vary", "Accept, Accept-Language")
       .header("access-control-allow-methods", "GET, HEAD, OPTIONS");
-    // The scan page is this resolver's default link for browsers (src/pages/): same URL, no redirect.
-    if (html) return scanPage(request, reply, `${base}${request.url.split("?", 1)[0]!.replace(/\/+$/, "")}`);
+
+  const resolve = async (request: FastifyRequest<{ Querystring: { linkType?: string; context?: string } }>, reply: FastifyReply) => {
+    const { query, rawQuery } = requestUri(request.url);
+    // The scan page is this resolver's default link for browsers (src/pages/): same URL, no
+    // redirect. It finds the level in the history it shows, so a scan costs no lookup of its own.
+    if (prefersHtml(request.query.linkType, request.headers.accept)) {
+      return scanPage(request, reply, `${base}${request.url.split("?", 1)[0]!.replace(/\/+$/, "")}`, query, (level) => answerHeaders(reply, level));
+    }
+    const identity = await identify(app.db, query);
+    const contexts = contextsOf(base, identity);
+    answerHeaders(reply, identity.requested);
     const answer = negotiate(base, contexts, {
       linkType: request.query.linkType,
       context: request.query.context,

@@ -4,10 +4,11 @@
 // a timeline entry; and what the operator checked of the merchant's qualification documents.
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { LRUCache } from "lru-cache";
 import { claimsAboutProduct, type ProductClaim } from "../evidence/streams/claims.ts";
 import { qualificationSummary, type QualificationSummary } from "../evidence/qualifications/summary.ts";
 import type { Locale } from "../pages/locale.ts";
-import { formatTime, PAGE_TIME_ZONE } from "../pages/scan.ts";
+import { formatTime, PAGE_TIME_ZONE, pageDate } from "../pages/dates.ts";
 
 /** At most this many claims on one page, newest first. */
 const MAX_CLAIMS = 20;
@@ -24,17 +25,24 @@ export type QualificationData = {
   qualificationDate: (value: string, locale: Locale) => string;
 };
 
-export function pageDate(value: string, locale: Locale): string {
-  // A bare date is a calendar day: format it at noon UTC so no time zone moves it.
-  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
-  const timeZone = /^\d{4}-\d{2}-\d{2}$/.test(value) ? "UTC" : PAGE_TIME_ZONE;
-  return at.toLocaleDateString(locale === "en" ? "en-GB" : "zh-CN", { timeZone, dateStyle: "medium" });
+/**
+ * How old a panel may be when shown. A hot code is scanned hundreds of times a second, and these
+ * panels change seldom (a claim said on air, an operator's decision): each is read at most once a
+ * second per product or merchant, and concurrent scans share the read. A new claim, or a decision,
+ * shows on the scan page within this; the timeline and a recall never wait (app.traceHistory).
+ */
+export const PANEL_MAX_AGE_MS = 1_000;
+const PANELS_KEPT = 10_000;
+
+/** A read shared by concurrent scans and kept for PANEL_MAX_AGE_MS. */
+function briefly<V extends object>(read: (key: string) => Promise<V>): (key: string) => Promise<V> {
+  const cache = new LRUCache<string, V>({ max: PANELS_KEPT, ttl: PANEL_MAX_AGE_MS, fetchMethod: (key) => read(key) });
+  return async (key) => (await cache.fetch(key))!;
 }
 
 async function scanEvidence(app: FastifyInstance): Promise<void> {
-  app.scanPageData.push(async (view): Promise<StreamClaimsData | Record<string, never>> => {
-    if (view.product === null) return {};
-    const claims = await claimsAboutProduct(app.db, view.product.gtin, MAX_CLAIMS);
+  const streamClaims = briefly(async (gtin): Promise<StreamClaimsData | Record<string, never>> => {
+    const claims = await claimsAboutProduct(app.db, gtin, MAX_CLAIMS);
     if (claims.length === 0) return {};
     const ids = [...new Set(claims.map((c) => c.merchantId))];
     const names = new Map((await app.db.selectFrom("merchants").select(["id", "name"]).where("id", "in", ids).execute()).map((m) => [m.id, m.name]));
@@ -43,12 +51,13 @@ async function scanEvidence(app: FastifyInstance): Promise<void> {
       claimTime: formatTime,
     };
   });
-  app.scanPageData.push(async (view): Promise<QualificationData | Record<string, never>> => {
-    if (view.merchant === null) return {};
-    const summary = await qualificationSummary(app.db, view.merchant.id, new Date(), PAGE_TIME_ZONE);
+  const qualification = briefly(async (merchantId): Promise<QualificationData | Record<string, never>> => {
+    const summary = await qualificationSummary(app.db, merchantId, new Date(), PAGE_TIME_ZONE);
     if (summary.checked.length === 0) return {};
     return { qualification: summary, qualificationDate: pageDate };
   });
+  app.scanPageData.push(async (view) => (view.product === null ? {} : streamClaims(view.product.gtin)));
+  app.scanPageData.push(async (view) => (view.merchant === null ? {} : qualification(view.merchant.id)));
 }
 
 export default fp(scanEvidence, { name: "tracemark-scan-evidence", dependencies: ["tracemark-context", "tracemark-pages"] });

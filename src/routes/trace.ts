@@ -1,11 +1,9 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
-import { publicBaseUrl } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { ErrorBody } from "../schemas/common.ts";
 import { TraceQuery, TraceView } from "../schemas/epcis.ts";
-import { TraceHistory } from "../trace/events/trace-view.ts";
 
 /** RFC 9110 §13.1.2: If-None-Match holds a list of entity tags, or "*". */
 const matches = (header: string | undefined, etag: string) =>
@@ -17,7 +15,6 @@ const traceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => new AppError("RATE_LIMITED", `too many requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
-  const history = new TraceHistory(app.db, publicBaseUrl(app.config));
 
   app.get(
     "/v1/trace",
@@ -38,7 +35,7 @@ const traceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, typedReply) => {
       // The answer is JSON text already, which the typed reply does not know.
       const reply = typedReply as unknown as FastifyReply;
-      const answer = await history.answer(request.query.uri);
+      const answer = await app.traceHistory.answer(request.query.uri);
       // Public records only: anyone may see and keep them; caches must ask again before reuse.
       reply.header("etag", answer.etag).header("cache-control", "public, no-cache").header("vary", "accept-encoding");
       if (matches(request.headers["if-none-match"], answer.etag)) return reply.status(304).send();

@@ -3,7 +3,7 @@
 // rendered; this one counts the view (recordScan: in memory) and reads the item's scan summary.
 // Only items are counted and claimed: a product's or a lot's code is printed on many items.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { formatTime } from "../pages/scan.ts";
+import { formatTime } from "../pages/dates.ts";
 import type { TraceViewT } from "../schemas/epcis.ts";
 import { SHIPPED_OR_SOLD_BIZ_STEPS, SHIPPED_OR_SOLD_DISPOSITIONS } from "./clone-rules.ts";
 import type { ScanSummary } from "./summary.ts";

@@ -9,7 +9,7 @@ import { claimItem, type Claimed } from "./claims.ts";
 import type { CloneThresholds } from "./clone-rules.ts";
 import { ScanCounter } from "./counter.ts";
 import { deviceHasher, scanSaltOf, type DeviceHasher } from "./device.ts";
-import { scanSummary, type ScanSummary, type SummaryOptions } from "./summary.ts";
+import { scanSummary, SummaryRows, type ScanSummary, type SummaryOptions } from "./summary.ts";
 
 export interface Scans {
   /** The coarse device id of a request (device.ts). */
@@ -44,12 +44,18 @@ async function scansPlugin(app: FastifyInstance): Promise<void> {
   const pinKey = pinKeyOf(app.config, app.database.kind);
   const limits = { perItem: app.config.CLAIM_MAX_FAILURES_PER_ITEM, perClient: app.config.CLAIM_MAX_FAILURES_PER_CLIENT, windowMs: app.config.CLAIM_FAILURE_WINDOW_MS };
 
+  // Scan pages of a hot item share the database's part of its summary for up to a flush interval.
+  const rows = new SummaryRows(app.config.SCAN_FLUSH_MS);
   const deviceOf = (request: FastifyRequest) => hasher.device(request.ip, request.headers["user-agent"]);
   app.decorate("scans", {
     deviceOf,
     recordScan: (request, subject) => counter.record(subject, deviceOf(request)),
-    summary: (request, subject, options) => scanSummary(app.db, counter, thresholds, subject, deviceOf(request), options),
-    claim: (request, input) => claimItem({ db: app.db, pinKey, limits }, input, { client: hasher.client(request.ip), device: deviceOf(request) }),
+    summary: (request, subject, options) => scanSummary(app.db, counter, thresholds, subject, deviceOf(request), { rows, ...options }),
+    claim: async (request, input) => {
+      const claimed = await claimItem({ db: app.db, pinKey, limits }, input, { client: hasher.client(request.ip), device: deviceOf(request) });
+      rows.claimed();
+      return claimed;
+    },
     flush: () => counter.flush(),
   } satisfies Scans);
 }

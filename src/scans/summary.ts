@@ -2,6 +2,7 @@
 // M devices", its claim, and the clone warnings. One query reads the flushed counts and the claim;
 // the scans still in memory (counter.ts) are laid over them, so the page counts its own view.
 import { sql } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { Db } from "../db/database.ts";
 import { parseDigitalLink } from "../gs1/digital-link-parse.ts";
 import { cloneWarnings, type CloneThresholds, type CloneWarning } from "./clone-rules.ts";
@@ -55,6 +56,41 @@ export interface SummaryOptions {
   now?: Date;
   /** From a history the caller already holds (the scan page); read from the database when left out. An order's sale (order_items) counts either way. */
   shippedOrSoldAt?: Date | null;
+  /** The database's part shared and kept briefly (the scan page); read for this call alone when left out. */
+  rows?: SummaryRows;
+}
+
+interface RowRead {
+  db: Db;
+  subject: string;
+  pendingDevices: string[];
+}
+
+/**
+ * The database's part of item summaries, for a hot code: scans of one item that arrive together
+ * share one read, and a read serves later scans until the next flush of this process's counter
+ * commits (its key holds the flush count), a claim is made through this process, or `maxAgeMs`
+ * passes. So a page counts its own view (the counter's memory is laid over the row at every call),
+ * and what other replicas flushed or claimed shows within `maxAgeMs`.
+ */
+export class SummaryRows {
+  readonly #cache: LRUCache<string, Row, RowRead>;
+  #claims = 0;
+
+  constructor(maxAgeMs: number, kept = 10_000) {
+    this.#cache = new LRUCache<string, Row, RowRead>({ max: kept, ttl: maxAgeMs, fetchMethod: (_key, _stale, { context }) => readRow(context) });
+  }
+
+  async read(read: RowRead, flushed: number): Promise<Row> {
+    // The unflushed devices are part of the key: which of them the table already knows is in the row.
+    const key = `${this.#claims} ${flushed} ${read.subject} ${[...read.pendingDevices].sort().join(",")}`;
+    return (await this.#cache.fetch(key, { context: read }))!;
+  }
+
+  /** A claim was made through this process: no cached row may hide it. */
+  claimed(): void {
+    this.#claims++;
+  }
 }
 
 export async function scanSummary(db: Db, counter: ScanCounter, thresholds: CloneThresholds, subject: string, device: string, options: SummaryOptions = {}): Promise<ScanSummary> {
@@ -62,17 +98,14 @@ export async function scanSummary(db: Db, counter: ScanCounter, thresholds: Clon
   // query runs would count its scans twice, so the read is taken again then (twice at most).
   for (let attempt = 1; ; attempt++) {
     const flushed = counter.flushed;
-    const summary = await summaryOnce(db, counter, thresholds, subject, device, options);
+    const summary = await summaryOnce(db, counter, thresholds, subject, device, options, flushed);
     if (counter.flushed === flushed || attempt === 3) return summary;
   }
 }
 
-async function summaryOnce(db: Db, counter: ScanCounter, thresholds: CloneThresholds, subject: string, device: string, options: SummaryOptions): Promise<ScanSummary> {
-  const pending = counter.pendingOf(subject) ?? new Map();
-  const pendingDevices = [...pending.keys()];
+async function readRow({ db, subject, pendingDevices }: RowRead): Promise<Row> {
   const key = itemKeyOf(subject);
-  const [{ rows }, sold] = await Promise.all([
-    sql<Row>`
+  const { rows } = await sql<Row>`
       select min(d.first_at) as first_at, coalesce(sum(d.checks), 0)::text as checks, count(d.device)::int as devices,
              coalesce(array_agg(d.device) filter (where d.device = any(${pendingDevices}::text[])), '{}') as known,
              coalesce(array_agg(d.device) filter (where d.device = any(${pendingDevices}::text[]) and d.last_at > c.claimed_at and d.device <> c.device), '{}') as known_since,
@@ -83,10 +116,17 @@ async function summaryOnce(db: Db, counter: ScanCounter, thresholds: CloneThresh
         from (select ${subject}::text as subject) as k
         left join item_claims c on c.subject = k.subject
         left join scan_devices d on d.subject = k.subject
-       group by c.claimed_at, c.device`.execute(db),
+       group by c.claimed_at, c.device`.execute(db);
+  return rows[0]!;
+}
+
+async function summaryOnce(db: Db, counter: ScanCounter, thresholds: CloneThresholds, subject: string, device: string, options: SummaryOptions, flushed: number): Promise<ScanSummary> {
+  const pending = counter.pendingOf(subject) ?? new Map();
+  const read: RowRead = { db, subject, pendingDevices: [...pending.keys()] };
+  const [row, sold] = await Promise.all([
+    options.rows ? options.rows.read(read, flushed) : readRow(read),
     options.shippedOrSoldAt !== undefined ? Promise.resolve(options.shippedOrSoldAt) : shippedOrSoldAt(db, subject),
   ]);
-  const row = rows[0]!;
   // node-postgres and PGlite read char(32) arrays alike; trim guards against blank-padded text.
   const known = new Set(row.known.map((d) => d.trim()));
   const knownSince = new Set(row.known_since.map((d) => d.trim()));

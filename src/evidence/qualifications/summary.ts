@@ -29,10 +29,15 @@ export interface QualificationSummary {
   expired: QualificationType[];
 }
 
+/** One formatter per zone: toLocaleDateString with options would build a new one at every call. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date of `now` in `timeZone`, YYYY-MM-DD. */
 export function dateIn(now: Date, timeZone: string): string {
+  let format = dayFormats.get(timeZone);
   // en-CA writes dates as YYYY-MM-DD.
-  return now.toLocaleDateString("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  if (format === undefined) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  return format.format(now);
 }
 
 /**
