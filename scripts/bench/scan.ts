@@ -11,7 +11,7 @@
 import { launchChromium } from "../lib/chromium.ts";
 import { gs1CheckDigit } from "../../src/gs1/index.ts";
 import { adminKeyOn, startBenchServer } from "./server.ts";
-import { call, cpuMeter, load, type RateResult } from "./single.ts";
+import { call, cpuLine, cpuMeter, load, type RateResult } from "./single.ts";
 import { sleep } from "./support.ts";
 
 export const SCAN_HTML_TARGET = { perSec: 2_000, p99Ms: 30, concurrency: 64 };
@@ -129,6 +129,7 @@ export function scanReport(r: ScanResult): { lines: string[]; rows: Array<{ what
     lines: [
       `  scan page HTML (item with ${r.entries} entries, Accept: text/html): ${h.concurrency} in flight, ${h.seconds} s: ${f(h.perSec)} req/s, p50 ${f(h.p50Ms, 1)} ms, p99 ${f(h.p99Ms, 1)} ms, max ${f(h.maxMs, 1)} ms; ${h.errors} errors; load average ${h.load.toFixed(2)} ` +
         `[target >= ${f(SCAN_HTML_TARGET.perSec)} req/s at p99 <= ${SCAN_HTML_TARGET.p99Ms} ms] ${htmlOk ? "PASS" : "MISS"}` + (h.firstError ? `\n  first error: ${h.firstError}` : ""),
+      cpuLine(h, 3),
       `  browser verification of ${r.entries} entries in Chromium against the operator's /rpc: ${r.verifyMs.map((ms) => f(ms)).join(", ")} ms (median ${f(verify)} ms); ` +
         `verdicts: ${allValid ? "all valid" : r.verdicts.join(",")} [target <= ${f(BROWSER_VERIFY_TARGET_MS)} ms] ${verifyOk ? "PASS" : "MISS"}`,
     ],

@@ -259,14 +259,18 @@ interface Row {
 
 const f = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+/** Where a rate's CPU went: what to look at when it misses. */
+export function cpuLine(x: RateResult, indent = 30): string {
+  const ms = (v: number | null) => (v === null ? "n/a" : `${f(v, 1)} ms`);
+  return `${"".padEnd(indent)} CPU per 1,000 requests: server ${ms(x.cpuPer1k.server)}, PostgreSQL backends ${ms(x.cpuPer1k.database)}, load generator ${ms(x.cpuPer1k.client)}`;
+}
+
 /** The part's lines for `npm run bench`, its rows for the summary table, and whether every 202 was stored. */
 export function singleReport(r: SingleResult): { lines: string[]; rows: Row[]; durable: boolean } {
-  const ms = (v: number | null) => (v === null ? "n/a" : `${f(v, 1)} ms`);
   const describe = (x: RateResult) => [
     `  ${x.what.padEnd(28)} ${String(x.concurrency).padStart(3)} in flight, ${x.seconds} s: ${f(x.perSec).padStart(6)} req/s, ` +
       `p50 ${f(x.p50Ms, 1)} ms, p99 ${f(x.p99Ms, 1)} ms, max ${f(x.maxMs, 1)} ms; ${x.errors} errors; load average ${x.load.toFixed(2)}`,
-    `  ${"".padEnd(28)} CPU per 1,000 requests: server ${ms(x.cpuPer1k.server)}, PostgreSQL backends ${ms(x.cpuPer1k.database)}, load generator ${ms(x.cpuPer1k.client)}` +
-      (x.firstError ? `\n  first error: ${x.firstError}` : ""),
+    cpuLine(x) + (x.firstError ? `\n  first error: ${x.firstError}` : ""),
   ];
   const lines = [`pipeline ${r.pipeline} while loaded; every request a subject of its own; client undici keep-alive, one connection per request in flight, no pipelining, bodies built in advance`];
   const rows: Row[] = [];

@@ -6,6 +6,7 @@ import view from "@fastify/view";
 import { Eta } from "eta";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { publicBaseUrl } from "../config.ts";
 import { AppError } from "../errors.ts";
@@ -33,8 +34,47 @@ export interface PageContext {
    * it is this service's own.
    */
   rpc: { url: string | null; href: string | null; own: boolean };
-  /** `partials/<name>.eta` rendered now, with this context: for HTML a route keeps and reuses (the scan page's timeline). */
-  partial(name: string, data: object): string;
+  /** `partials/<name>.eta` rendered now, with this context, for a route to keep and reuse (the scan page's timeline). */
+  fragment(name: string, data: object): HtmlFragment;
+}
+
+/**
+ * HTML rendered once and kept as UTF-8 bytes. A template writes it raw (`<%~ it.x %>`), which
+ * writes its marker; the page's bytes are then spliced around it. So the bulk of a page that does
+ * not change between requests is neither rendered, flattened nor encoded again at each one.
+ */
+export class HtmlFragment {
+  static #count = 0;
+  /** An HTML comment with a per-process nonce: escaped template output cannot contain `<`, so cannot forge it. */
+  readonly marker = `<!--fragment ${randomUUID()} ${++HtmlFragment.#count}-->`;
+  readonly bytes: Buffer;
+
+  constructor(html: string) {
+    this.bytes = Buffer.from(html);
+  }
+
+  toString(): string {
+    return this.marker;
+  }
+}
+
+/** The page's bytes: `html` with each fragment's marker replaced by the fragment's bytes. */
+function pageBytes(html: string, data: Record<string, unknown>): Buffer {
+  const found = Object.values(data)
+    .filter((value): value is HtmlFragment => value instanceof HtmlFragment)
+    .map((fragment) => ({ fragment, at: html.indexOf(fragment.marker) }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at);
+  // As bytes even without fragments: a string body is measured (Buffer.byteLength) and then encoded again on write.
+  if (found.length === 0) return Buffer.from(html);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const { fragment, at } of found) {
+    parts.push(Buffer.from(html.slice(from, at)), fragment.bytes);
+    from = at + fragment.marker.length;
+  }
+  parts.push(Buffer.from(html.slice(from)));
+  return Buffer.concat(parts);
 }
 
 export type PageData = Record<string, unknown> | ((context: PageContext) => Record<string, unknown> | Promise<Record<string, unknown>>);
@@ -94,7 +134,7 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
       browserMessages: (prefix) => messagesWithPrefix(locale, prefix),
       json: scriptJson,
       rpc,
-      partial: (partial, data) => eta.render(`./partials/${partial}`, { ...data, ...context }),
+      fragment: (partial, data) => new HtmlFragment(eta.render(`./partials/${partial}`, { ...data, ...context })),
     };
     const own = typeof data === "function" ? await data(context) : data;
     const html = await this.viewAsync(name, { ...own, ...context });
@@ -105,7 +145,7 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
     this.header("vary", [...have, ...needed.filter((n) => !have.some((h) => h.toLowerCase() === n.toLowerCase()))].join(", "));
     this.header("content-security-policy", csp).header("content-language", locale);
     if (!this.hasHeader("cache-control")) this.header("cache-control", "no-cache");
-    return this.type("text/html; charset=utf-8").send(html);
+    return this.type("text/html; charset=utf-8").send(pageBytes(html, own));
   });
 
   app.get(

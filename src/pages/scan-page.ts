@@ -8,6 +8,7 @@ import { requestedLevelOf, type IdentityQuery } from "../resolver/identity.ts";
 import type { TraceViewT } from "../schemas/epcis.ts";
 import type { TraceAnswer } from "../trace/events/trace-view.ts";
 import type { Locale } from "./locale.ts";
+import type { HtmlFragment } from "./plugin.ts";
 import { scanPageData, type ScanPageData } from "./scan.ts";
 
 type RequestedLevel = NonNullable<ReturnType<typeof requestedLevelOf>>;
@@ -20,11 +21,11 @@ export type ScanPageRenderer = (request: FastifyRequest, reply: FastifyReply, ur
 
 export function scanPageRenderer(app: FastifyInstance): ScanPageRenderer {
   const trust = serviceTrust(app.chain);
-  const parsed = new Map<string, { view: TraceViewT; said: Map<Locale, ScanPageData & { timelineHtml: string }> }>();
-  const versionOf = (etag: string, body: string) => {
+  const parsed = new Map<string, { view: TraceViewT; said: Map<Locale, ScanPageData & { timelineHtml: HtmlFragment }> }>();
+  const versionOf = (etag: string, bytes: Buffer) => {
     let version = parsed.get(etag);
     if (version === undefined) {
-      version = { view: JSON.parse(body) as TraceViewT, said: new Map() };
+      version = { view: JSON.parse(bytes.toString("utf8")) as TraceViewT, said: new Map() };
       if (parsed.size >= PARSED_ENTRIES) parsed.delete(parsed.keys().next().value!);
       parsed.set(etag, version);
     }
@@ -39,7 +40,7 @@ export function scanPageRenderer(app: FastifyInstance): ScanPageRenderer {
       if (error instanceof AppError && error.code === "NOT_FOUND") return unknownCodePage(reply);
       throw error;
     }
-    const { view, said } = versionOf(answer.etag, answer.body);
+    const { view, said } = versionOf(answer.etag, answer.bytes);
     const level = requestedLevelOf(view, query);
     if (level === null) return unknownCodePage(reply);
     onLevel(level);
@@ -52,7 +53,7 @@ export function scanPageRenderer(app: FastifyInstance): ScanPageRenderer {
       if (data === undefined) {
         // The timeline (each entry with its receipt, most of the page) is rendered once per version and language.
         const plain = scanPageData(view, trust, t, locale);
-        said.set(locale, (data = { ...plain, timelineHtml: context.partial("timeline", plain) }));
+        said.set(locale, (data = { ...plain, timelineHtml: context.fragment("timeline", plain) }));
       }
       return Object.assign({}, ...extras, data);
     });

@@ -39,8 +39,8 @@ const traceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Public records only: anyone may see and keep them; caches must ask again before reuse.
       reply.header("etag", answer.etag).header("cache-control", "public, no-cache").header("vary", "accept-encoding");
       if (matches(request.headers["if-none-match"], answer.etag)) return reply.status(304).send();
-      // Already JSON text (the cached answer), so it is sent as it is, not serialised again.
-      return reply.type("application/json; charset=utf-8").serializer((payload) => payload as string).send(answer.body);
+      // Already JSON (the cached answer, as bytes), so it is sent as it is, not serialised again.
+      return reply.type("application/json; charset=utf-8").send(answer.bytes);
     },
   );
 };

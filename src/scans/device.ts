@@ -4,7 +4,7 @@
 // new IPv6 privacy address stays one device, and the id never holds or reveals the address. Two
 // phones of one model on one network count as one device: the rules that use the count only ever
 // warn, they never block anyone.
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
 import type { Config } from "../config.ts";
 
@@ -42,7 +42,9 @@ export type DeviceHasher = {
 };
 
 export function deviceHasher(salt: Buffer): DeviceHasher {
-  const mac = (text: string) => createHmac("sha256", salt).update(text).digest("hex").slice(0, ID_HEX);
+  // A key object made once: a raw Buffer key is prepared again at every createHmac call.
+  const key = createSecretKey(salt);
+  const mac = (text: string) => createHmac("sha256", key).update(text).digest("hex").slice(0, ID_HEX);
   return {
     // A newline cannot occur in either part (HTTP header values exclude it), so the message is unambiguous.
     device: (address, userAgent) => mac(`device\n${networkOf(address)}\n${userAgent ?? ""}`),

@@ -46,7 +46,13 @@ async function scansPlugin(app: FastifyInstance): Promise<void> {
 
   // Scan pages of a hot item share the database's part of its summary for up to a flush interval.
   const rows = new SummaryRows(app.config.SCAN_FLUSH_MS);
-  const deviceOf = (request: FastifyRequest) => hasher.device(request.ip, request.headers["user-agent"]);
+  // Asked for twice by a scan page (its count, its summary): computed once per request.
+  const devices = new WeakMap<FastifyRequest, string>();
+  const deviceOf = (request: FastifyRequest) => {
+    let device = devices.get(request);
+    if (device === undefined) devices.set(request, (device = hasher.device(request.ip, request.headers["user-agent"])));
+    return device;
+  };
   app.decorate("scans", {
     deviceOf,
     recordScan: (request, subject) => counter.record(subject, deviceOf(request)),

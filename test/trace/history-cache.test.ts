@@ -67,5 +67,5 @@ t.test("a crowd of scanners shares one fingerprint check, and sees every commit 
   t.ok(await sealBatch(h.database.db, 10_000), "the pipeline seals the product's records");
   const sealed = await history.answer(uri);
   t.not(sealed.etag, before.etag, "a seal changes the statuses it shows: seen by the next request");
-  t.ok((JSON.parse(sealed.body) as { timeline: Array<{ status: string }> }).timeline.every((e) => e.status === "sealed"), "every entry now says sealed");
+  t.ok((JSON.parse(sealed.bytes.toString()) as { timeline: Array<{ status: string }> }).timeline.every((e) => e.status === "sealed"), "every entry now says sealed");
 });

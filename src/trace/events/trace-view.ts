@@ -34,8 +34,8 @@ import { recallDetails } from "./recalls.ts";
 import { tradeItemOf, type NamedTradeItem } from "./uri.ts";
 
 export interface TraceAnswer {
-  /** The JSON text of the answer. */
-  body: string;
+  /** The answer's JSON text as UTF-8, as it is sent: encoded once per version, not once per request. */
+  bytes: Buffer;
   /** A strong ETag (RFC 9110 §8.8.3) of that text. */
   etag: string;
 }
@@ -64,6 +64,8 @@ export class TraceHistory {
   /** Per answer: the check in flight (shared by nobody new), and the next one, which requests join until it is sent. */
   readonly #checks = new Map<string, { inFlight: boolean; next: Shared<string> | null; start: (() => void) | null }>();
   readonly #builds = new Map<string, Shared<Cached>>();
+  /** URIs already parsed (a hot code is the same string at every scan); only valid ones are kept. */
+  readonly #named = new Map<string, { named: NamedTradeItem; key: string }>();
   /** Orders arrivals and database reads: a read may serve a request only if it was sent after the request arrived. */
   #tickets = 0;
 
@@ -73,8 +75,7 @@ export class TraceHistory {
   }
 
   async answer(uri: string): Promise<TraceAnswer> {
-    const named = tradeItemOf(uri, "query.uri");
-    const key = this.#subjectOf(named);
+    const { named, key } = this.#parse(uri);
     const arrived = ++this.#tickets;
     const cached = this.#cache.get(key);
     if (cached && Date.now() - cached.at < CACHE_TTL_MS && (await this.#fingerprint(key, cached.deps)) === cached.fingerprint) return cached;
@@ -128,7 +129,7 @@ export class TraceHistory {
         })
         .then(({ view, deps, fingerprint }) => {
           const body = JSON.stringify(view);
-          const entry: Cached = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`, deps, fingerprint, at: Date.now() };
+          const entry: Cached = { bytes: Buffer.from(body), etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`, deps, fingerprint, at: Date.now() };
           this.#cache.delete(key);
           if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
           this.#cache.set(key, entry);
@@ -140,6 +141,17 @@ export class TraceHistory {
     };
     this.#builds.set(key, build);
     return build.result;
+  }
+
+  #parse(uri: string): { named: NamedTradeItem; key: string } {
+    let parsed = this.#named.get(uri);
+    if (parsed === undefined) {
+      const named = tradeItemOf(uri, "query.uri");
+      parsed = { named, key: this.#subjectOf(named) };
+      if (this.#named.size >= CACHE_ENTRIES) this.#named.delete(this.#named.keys().next().value!);
+      this.#named.set(uri, parsed);
+    }
+    return parsed;
   }
 
   #subjectOf(named: NamedTradeItem): string {
