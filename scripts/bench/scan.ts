@@ -11,7 +11,7 @@
 import { launchChromium } from "../lib/chromium.ts";
 import { gs1CheckDigit } from "../../src/gs1/index.ts";
 import { adminKeyOn, startBenchServer } from "./server.ts";
-import { call, cpuLine, cpuMeter, load, type RateResult } from "./single.ts";
+import { cpuLine, cpuMeter, load, type RateResult } from "./single.ts";
 import { sleep } from "./support.ts";
 
 export const SCAN_HTML_TARGET = { perSec: 2_000, p99Ms: 30, concurrency: 64 };
@@ -90,7 +90,8 @@ export async function benchScan(options: { databaseUrl: string | undefined; brie
       measureMs: options.brief ? 1_500 : 6_000,
       meter,
       url: server.url,
-      send: (pool) => call(pool, { path: pagePath, method: "GET", headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "accept-language": "zh-CN" } }, null, 200),
+      requests: [{ path: pagePath, method: "GET", headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "accept-language": "zh-CN" } }],
+      expected: 200,
     });
 
     const browser = await launchChromium();

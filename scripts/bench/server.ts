@@ -20,7 +20,9 @@ export interface BenchServer {
  * with the in-process chain and the given extra environment, and waits for /readyz.
  */
 export async function startBenchServer(databaseUrl: string | undefined, env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
-  const server = await startServer({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }, { nodeArgs });
+  // BENCH_SERVER_NODE_ARGS: flags for every server under test, to look inside one (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const extra = process.env["BENCH_SERVER_NODE_ARGS"]?.split(" ").filter(Boolean) ?? [];
+  const server = await startServer({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }, { nodeArgs: [...nodeArgs, ...extra] });
   try {
     const admin = databaseUrl ? await adminKeyOn(databaseUrl) : embeddedAdminKey(server.output());
     const token = await merchantKey(server.url, admin);

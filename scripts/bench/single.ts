@@ -18,7 +18,8 @@
 // against the 202s.
 import { loadavg } from "node:os";
 import pg from "pg";
-import { Pool } from "undici";
+import { Worker } from "node:worker_threads";
+import { STARTED, type LoadOutcome, type LoadPlan } from "./load-worker.ts";
 import { startBenchServer } from "./server.ts";
 import { percentile, processCpuMs, sampleRecord, sleep } from "./support.ts";
 
@@ -37,6 +38,8 @@ export interface RateResult {
   cpuPer1k: { server: number | null; database: number | null; client: number };
   /** The 1-minute load average when the window closed. */
   load: number;
+  /** Requests sent in all, warm-up included. */
+  sent: number;
 }
 
 export interface SingleResult {
@@ -78,7 +81,6 @@ export async function benchSingle(options: SingleOptions): Promise<SingleResult>
     for (const concurrency of options.concurrencies ?? [16, 64]) {
       // Enough bodies for the window at a generous rate, built before it.
       const bodies = Array.from({ length: Math.ceil(((warmupMs + measureMs) / 1000) * 12_000) }, () => JSON.stringify(sampleRecord(nextRecord++)));
-      let next = 0;
       writes.push(
         await load({
           what: "POST /v1/records",
@@ -87,17 +89,15 @@ export async function benchSingle(options: SingleOptions): Promise<SingleResult>
           measureMs,
           meter,
           url: server.url,
-          send: (pool) =>
-            call(pool, { path: "/v1/records", method: "POST", headers }, bodies[next++ % bodies.length]!, 202, (text) => {
-              ids.push((JSON.parse(text) as { id: string }).id);
-            }),
+          requests: bodies.map((body) => ({ path: "/v1/records", method: "POST", headers, body })),
+          expected: 202,
+          onId: (id) => ids.push(id),
         }),
       );
     }
     const accepted = ids.length;
     // Give the pipeline a moment, so that most receipts read back hold an inclusion proof.
     if (pipeline === "on") await sleep(3_000);
-    let n = 0;
     const receipts =
       ids.length === 0 || options.receipts === false
         ? null
@@ -108,7 +108,8 @@ export async function benchSingle(options: SingleOptions): Promise<SingleResult>
             measureMs,
             meter,
             url: server.url,
-            send: (pool) => call(pool, { path: `/v1/records/${ids[n++ % ids.length]}/receipt`, method: "GET", headers: { authorization: headers.authorization } }, null, 200),
+            requests: ids.map((id) => ({ path: `/v1/records/${id}/receipt`, method: "GET", headers: { authorization: headers.authorization } })),
+            expected: 200,
           });
     const counted = options.databaseUrl ? await countRecords(options.databaseUrl) : null;
     // Sealing rewrites the rows (a new xmin), so transactions are only told apart with the pipeline off.
@@ -121,67 +122,38 @@ export async function benchSingle(options: SingleOptions): Promise<SingleResult>
 }
 
 /** One request; resolves with its outcome, never rejects. */
-export async function call(
-  pool: Pool,
-  target: { path: string; method: "GET" | "POST"; headers: Record<string, string> },
-  body: string | null,
-  expected: number,
-  onOk?: (text: string) => void,
-): Promise<string | null> {
-  try {
-    const res = await pool.request({ path: target.path, method: target.method, headers: target.headers, body });
-    if (res.statusCode !== expected) return `${res.statusCode} ${(await res.body.text()).slice(0, 300)}`;
-    if (onOk) onOk(await res.body.text());
-    // Read to the end but not decoded: a 50 KB page decoded as text costs the load generator,
-    // which shares the machine's two cores with the server, more than the server spends on it.
-    else for await (const _chunk of res.body);
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
-export interface LoadSpec {
+export interface LoadSpec extends Omit<LoadPlan, "collectIds"> {
   what: string;
-  concurrency: number;
-  warmupMs: number;
-  measureMs: number;
   meter: CpuMeter;
-  /** The server's origin (http://127.0.0.1:port). */
-  url: string;
-  /** Sends one request: null when it got the expected answer, else what went wrong. */
-  send(pool: Pool): Promise<string | null>;
+  /** Called with the `id` of every answer, warm-up included (the answers are then parsed as JSON). */
+  onId?: (id: string) => void;
 }
 
-/** `concurrency` workers send back to back; requests that end inside the measured window count. */
+/**
+ * `concurrency` clients send back to back, in a worker thread (load-worker.ts says why); requests
+ * that end inside the measured window count, and the CPU window is the same one.
+ */
 export async function load(spec: LoadSpec): Promise<RateResult> {
-  // One connection per request in flight, kept alive; pipelining 1 = none (RFC 9112 §9.3.2).
-  const pool = new Pool(spec.url, { connections: spec.concurrency, pipelining: 1 });
-  const measureStart = performance.now() + spec.warmupMs;
-  const measureEnd = measureStart + spec.measureMs;
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | null = null;
-  const cpuAtStart = sleep(spec.warmupMs).then(() => spec.meter.sample());
-  const cpuAtEnd = sleep(spec.warmupMs + spec.measureMs).then(() => spec.meter.sample());
-  const worker = async () => {
-    while (performance.now() < measureEnd) {
-      const started = performance.now();
-      const error = await spec.send(pool);
-      const ended = performance.now();
-      if (error) firstError ??= error;
-      if (ended < measureStart || ended > measureEnd) continue;
-      if (error) errors++;
-      else latencies.push(ended - started);
-    }
-  };
-  await Promise.all(Array.from({ length: spec.concurrency }, worker));
-  await pool.close();
-  const [start, end] = [await cpuAtStart, await cpuAtEnd];
-  latencies.sort((a, b) => a - b);
+  const { what, meter, onId, ...plan } = spec;
+  const worker = new Worker(new URL("./load-worker.ts", import.meta.url), { workerData: { ...plan, collectIds: onId !== undefined } satisfies LoadPlan });
+  let cpuAtStart: Promise<CpuSample> | null = null;
+  let cpuAtEnd: Promise<CpuSample> | null = null;
+  const outcome = await new Promise<LoadOutcome>((resolve, reject) => {
+    worker.on("message", (message: LoadOutcome | typeof STARTED) => {
+      if (message !== STARTED) return resolve(message);
+      cpuAtStart = sleep(spec.warmupMs).then(() => meter.sample());
+      cpuAtEnd = sleep(spec.warmupMs + spec.measureMs).then(() => meter.sample());
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => reject(new Error(`the load worker exited with ${code} before it answered`)));
+  });
+  await worker.terminate();
+  outcome.ids.forEach((id) => onId!(id));
+  const [start, end] = [await cpuAtStart!, await cpuAtEnd!];
+  const { latencies } = outcome;
   const per1k = (ms: number | null) => (ms === null || latencies.length === 0 ? null : (ms * 1000) / latencies.length);
   return {
-    what: spec.what,
+    what,
     concurrency: spec.concurrency,
     seconds: spec.measureMs / 1000,
     requests: latencies.length,
@@ -189,14 +161,15 @@ export async function load(spec: LoadSpec): Promise<RateResult> {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? NaN,
-    errors,
-    firstError,
+    errors: outcome.errors,
+    firstError: outcome.firstError,
     cpuPer1k: {
       server: per1k(start.server !== null && end.server !== null ? end.server - start.server : null),
       database: per1k(start.database !== null && end.database !== null ? backendDelta(start.database, end.database) : null),
       client: per1k(end.client - start.client) ?? NaN,
     },
     load: loadavg()[0]!,
+    sent: outcome.sent,
   };
 }
 

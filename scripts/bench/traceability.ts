@@ -16,7 +16,7 @@ import pg from "pg";
 import { gs1CheckDigit } from "../../src/gs1/index.ts";
 import { MAX_CAPTURE_EVENTS } from "../../src/trace/events/plan.ts";
 import { adminKeyOn, startBenchServer, type BenchServer } from "./server.ts";
-import { call, cpuMeter, load, type CpuMeter, type RateResult } from "./single.ts";
+import { cpuMeter, load, type CpuMeter, type RateResult } from "./single.ts";
 import { sleep } from "./support.ts";
 
 export const CAPTURE_TARGET = 5_000;
@@ -163,7 +163,6 @@ async function benchHistory(server: BenchServer, api: Api, meter: CpuMeter, db: 
   // history cache went to the database, the fingerprint check included.
   const transactions = async () => Number((await db.query<{ n: string }>("select xact_commit as n from pg_stat_database where datname = current_database()")).rows[0]!.n);
   const transactionsBefore = await transactions();
-  let sent = 0;
   const result = await load({
     what: "GET /v1/trace (history JSON)",
     concurrency: HISTORY_TARGET.concurrency,
@@ -171,12 +170,10 @@ async function benchHistory(server: BenchServer, api: Api, meter: CpuMeter, db: 
     measureMs: 6_000,
     meter,
     url: server.url,
-    send: (pool) => {
-      sent++;
-      return call(pool, { path, method: "GET", headers: {} }, null, 200);
-    },
+    requests: [{ path, method: "GET", headers: {} }],
+    expected: 200,
   });
-  const perRequest = (await transactions() - transactionsBefore) / Math.max(1, sent);
+  const perRequest = (await transactions() - transactionsBefore) / Math.max(1, result.sent);
   return { ...result, timeline: first.timeline.length, drainedMs, transactionsPerRequest: perRequest };
 }
 
