@@ -16,7 +16,8 @@ import type { ChainHandle } from "../chain/connect.ts";
 import { serviceTrust } from "../chain/trust.ts";
 import type { CaseRow } from "../db/cases.table.ts";
 import type { Db } from "../db/database.ts";
-import { verifyReceipt, type VerificationReport } from "../verifier/index.ts";
+import { finishDisclosure, type DisclosureReport } from "../merkle/disclosure-verify.ts";
+import { verifyReceipt } from "../verifier/index.ts";
 import { BAGIT_TXT, bagInfoText, manifestText, type ManifestEntry } from "./bagit.ts";
 import type { BlobSource } from "./blob-source.ts";
 import { collectCase, contentName, type BundleRecord, type CaseMaterial } from "./collect.ts";
@@ -41,6 +42,8 @@ export interface IndexItem {
   envelope: string;
   /** The payload or original file, or null when the bag does not hold it (the service never had it). */
   content: string | null;
+  /** For a record committed field by field: the disclosure document of the fields the service holds (docs/disclosure-v1.md). */
+  disclosure?: string;
 }
 
 /** SHA-256 and length of what flows through, noted in `into` when it ends. */
@@ -138,7 +141,12 @@ export async function streamBundle(deps: BundleDeps, row: CaseRow): Promise<Read
         });
       }
     }
-    index.push({ role: record.role, recordId: record.recordId, kind: record.envelope.kind, receipt: receiptPath, envelope: envelopePath, content });
+    let disclosure: string | undefined;
+    if (record.disclosure !== null) {
+      disclosure = `${record.dir}/disclosure.json`;
+      addBuffer(payload, disclosure, `${JSON.stringify(record.disclosure, null, 2)}\n`);
+    }
+    index.push({ role: record.role, recordId: record.recordId, kind: record.envelope.kind, receipt: receiptPath, envelope: envelopePath, content, ...(disclosure ? { disclosure } : {}) });
   }
   addBuffer(payload, "data/case.json", `${JSON.stringify({ format: "tracemark.case-bundle.v1", case: material.summary, evidence: material.evidence, timeline: material.timeline, index }, null, 2)}\n`);
 
@@ -180,11 +188,13 @@ export async function streamBundle(deps: BundleDeps, row: CaseRow): Promise<Read
   return out;
 }
 
-async function verifyAll(records: BundleRecord[], contentSha256: Map<string, string>, provider: BundleDeps["chain"]["provider"], trust: ReturnType<typeof serviceTrust>["anchors"]): Promise<Map<string, VerificationReport>> {
-  const out = new Map<string, VerificationReport>();
+/** Each record's receipt on chain, against the service's trust; with the disclosure step where the bag holds a disclosure. */
+async function verifyAll(records: BundleRecord[], contentSha256: Map<string, string>, provider: BundleDeps["chain"]["provider"], trust: ReturnType<typeof serviceTrust>["anchors"]): Promise<Map<string, DisclosureReport>> {
+  const out = new Map<string, DisclosureReport>();
   for (const record of records) {
     const sha = contentSha256.get(record.recordId);
-    out.set(record.recordId, await verifyReceipt(record.receipt, { provider, trust, ...(sha === undefined ? {} : { contentSha256: sha }) }));
+    const report = await verifyReceipt(record.receipt, { provider, trust, ...(sha === undefined ? {} : { contentSha256: sha }) });
+    out.set(record.recordId, record.disclosure === null ? report : finishDisclosure(report, record.disclosure));
   }
   return out;
 }

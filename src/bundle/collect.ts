@@ -5,7 +5,8 @@ import { caseSummary, evidenceOf, timelineOf, type EvidenceItem, type TimelineEn
 import type { DeadlinePeriods } from "../cases/deadlines.ts";
 import type { CaseRow } from "../db/cases.table.ts";
 import type { Db } from "../db/database.ts";
-import type { Envelope, Receipt } from "../merkle/index.ts";
+import { disclosureDocument, heldDisclosures, sdPayloadOf } from "../evidence/disclosure/disclose.ts";
+import type { DisclosureDocument, Envelope, Receipt } from "../merkle/index.ts";
 import { receiptOf } from "../records/receipts.ts";
 import { findRecords } from "../records/repository.ts";
 
@@ -21,6 +22,12 @@ export interface BundleRecord {
   receipt: Receipt;
   /** The canonical JSON payload the service kept, or null (then the blob source is asked for contentHash). */
   payload: string | null;
+  /**
+   * For a record committed field by field (orders, payments, after-sales): a disclosure document
+   * of every field the service still holds, by field name (erased fields are simply not there and
+   * show as hidden). Its payload is the digest list alone, which tells a reader nothing.
+   */
+  disclosure: DisclosureDocument<Receipt> | null;
   /** For evidence: who added it, when, and why. */
   evidence?: EvidenceItem;
 }
@@ -45,11 +52,17 @@ export async function collectCase(db: Db, row: CaseRow, periods: DeadlinePeriods
   const payloads = new Map(
     (await db.selectFrom("record_payloads").select(["record_id", "payload"]).where("record_id", "in", [...byId.keys(), "00000000-0000-0000-0000-000000000000"]).execute()).map((p) => [p.record_id, p.payload]),
   );
+  const held = await heldDisclosures(db, [...byId.keys()]);
   const records: BundleRecord[] = [];
   const add = (role: BundleRecord["role"], index: number, recordId: string, item?: EvidenceItem) => {
     const record = byId.get(recordId);
     if (!record) throw new Error(`record ${recordId} of case ${row.id} vanished`);
     const envelope = JSON.parse(record.envelope) as Envelope;
+    const receipt = receiptOf(record);
+    const payload = payloads.get(recordId) ?? null;
+    const sd = sdPayloadOf(payload ?? undefined);
+    // Sorted by field name, so that the same record gives the same bytes.
+    const fields = [...(held.get(recordId) ?? new Map<string, string>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, disclosure]) => disclosure);
     records.push({
       role,
       dir: `data/${role}/${two(index + 1)}-${slug(envelope.kind)}`,
@@ -57,8 +70,9 @@ export async function collectCase(db: Db, row: CaseRow, periods: DeadlinePeriods
       envelope,
       envelopeText: record.envelope,
       acceptedAt: new Date(record.accepted_at).toISOString(),
-      receipt: receiptOf(record),
-      payload: payloads.get(recordId) ?? null,
+      receipt,
+      payload,
+      disclosure: sd === undefined ? null : disclosureDocument(receipt, sd, fields),
       ...(item ? { evidence: item } : {}),
     });
   };

@@ -9,6 +9,17 @@ const code = (text: string | number | null) => (text === null ? `<span class="no
 const row = (label: Bilingual, value: string) => `<tr><th>${b(label)}</th><td>${value}</td></tr>`;
 const MARK = { true: "✓", false: "✗", null: "–" } as const;
 
+function disclosureHtml(d: NonNullable<ReportItem["disclosure"]>): string {
+  const fields = d.fields.map((f) => row([f.name, f.name], code(f.value))).join("\n");
+  return `<p>${b(T.disclosed)}</p>
+<table class="disclosed">
+${row(T.disclosureFile, code(d.file))}
+${fields}
+${row(T.hidden, code(d.hidden))}
+</table>
+`;
+}
+
 function itemHtml(item: ReportItem): string {
   const steps = item.steps
     .map((s) => `<li data-step="${s.step}" data-ok="${String(s.ok)}">${MARK[String(s.ok) as keyof typeof MARK]} <code>${s.step}</code>${s.reason ? ` — ${escape(s.reason)}` : ""}</li>`)
@@ -31,7 +42,7 @@ ${row(T.block, code(item.blockNumber))}
 ${row(T.blockTime, code(item.blockTime))}
 ${row(T.result, `<strong>${b(STATUS[item.status] ?? [item.status, item.status])}</strong>`)}
 </table>
-<p>${b(T.steps)}</p><ul class="steps">${steps}</ul>
+${item.disclosure ? disclosureHtml(item.disclosure) : ""}<p>${b(T.steps)}</p><ul class="steps">${steps}</ul>
 </section>`;
 }
 

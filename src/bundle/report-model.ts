@@ -2,6 +2,7 @@
 // it is, who submitted it and when it was accepted, its hashes, its anchor as the chain states it,
 // and each verification step; grouped by the questions of the SPC Online Litigation Rules
 // Art. 16–18. Pure: the same material and reports give the same model.
+import type { DisclosureReport } from "../merkle/disclosure-verify.ts";
 import type { StepResult, VerificationReport } from "../verifier/index.ts";
 import type { TrustDocument } from "../verifier/trust.ts";
 import type { IndexItem } from "./bundle.ts";
@@ -30,6 +31,8 @@ export interface ReportItem {
   status: VerificationReport["status"];
   summary: string;
   steps: StepResult[];
+  /** A record committed field by field: its disclosure file, the fields it shows (values as JSON) and how many stay hidden; null for others. */
+  disclosure: { file: string | null; fields: Array<{ name: string; value: string }>; hidden: number } | null;
   addedBy: { party: Bilingual; at: string; note: string } | null;
   /** Accepted before the case was opened. */
   beforeCase: boolean;
@@ -57,8 +60,9 @@ export interface ReportModel {
   timelineBreak: string | null;
 }
 
-function itemOf(record: BundleRecord, n: number, report: VerificationReport, index: IndexItem | undefined, openedAt: number): Omit<ReportItem, "sameSubject"> {
+function itemOf(record: BundleRecord, n: number, report: DisclosureReport, index: IndexItem | undefined, openedAt: number): Omit<ReportItem, "sameSubject"> {
   const { receipt, envelope } = record;
+  const shown = report.disclosure;
   return {
     n,
     role: record.role,
@@ -80,12 +84,16 @@ function itemOf(record: BundleRecord, n: number, report: VerificationReport, ind
     status: report.status,
     summary: report.summary,
     steps: report.steps,
+    disclosure:
+      record.disclosure === null
+        ? null
+        : { file: index?.disclosure ?? null, fields: (shown?.disclosed ?? []).map((d) => ({ name: d.name, value: JSON.stringify(d.value) })), hidden: shown?.hidden ?? record.disclosure.payload._sd.length },
     addedBy: record.evidence ? { party: PARTY[record.evidence.party] ?? [record.evidence.party, record.evidence.party], at: record.evidence.addedAt, note: record.evidence.note } : null,
     beforeCase: Date.parse(record.acceptedAt) < openedAt,
   };
 }
 
-export function reportModel(material: CaseMaterial, reports: Map<string, VerificationReport>, trust: TrustDocument, index: IndexItem[]): ReportModel {
+export function reportModel(material: CaseMaterial, reports: Map<string, DisclosureReport>, trust: TrustDocument, index: IndexItem[]): ReportModel {
   const openedAt = new Date(material.row.opened_at).getTime();
   const items = (role: "evidence" | "timeline") =>
     material.records

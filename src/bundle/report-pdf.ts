@@ -65,6 +65,12 @@ export function reportPdf(m: ReportModel): Readable {
     field(T.block, i.blockNumber);
     field(T.blockTime, i.blockTime);
     field(T.result, pair(STATUS[i.status] ?? [i.status, i.status]));
+    if (i.disclosure) {
+      doc.fontSize(8).fillColor("#505a5f").text(pair(T.disclosed), { width }).fillColor("#0b0c0c");
+      field(T.disclosureFile, i.disclosure.file);
+      for (const f of i.disclosure.fields) doc.fontSize(9).text(`${f.name}: ${f.value}`, { width, indent: 8 });
+      field(T.hidden, i.disclosure.hidden);
+    }
     doc.fontSize(8).fillColor("#505a5f").text(pair(T.steps), { width }).fillColor("#0b0c0c");
     for (const s of i.steps) doc.fontSize(8).text(`${MARK[String(s.ok) as keyof typeof MARK]} ${s.step}${s.reason ? ` — ${s.reason}` : ""}`, { width, indent: 8 });
   };

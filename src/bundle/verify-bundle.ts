@@ -9,6 +9,7 @@ import type { Provider } from "ethers";
 import type { VerificationStatus } from "../merkle/report.ts";
 import { CHAIN_OPTIONS, chainFlags, loadTrust, type TrustFlags, type TrustFor } from "../verifier/cli-trust.ts";
 import { EXIT, type Io } from "../verifier/cli.ts";
+import { verifyDisclosure } from "../verifier/disclosure.ts";
 import { verifyReceipt } from "../verifier/index.ts";
 import { UsageError } from "../verifier/usage-error.ts";
 import { BagReadError, openBag, type BagReader } from "./bag-reader.ts";
@@ -19,7 +20,8 @@ export const USAGE = `Usage: tracemark verify-bundle <bundle.zip|folder> (--rpc 
 
 Checks a Tracemark case bundle (GET /v1/cases/{id}/bundle), zipped or unpacked: the BagIt
 manifests (every file's SHA-256), each record's envelope against its recordHash, each file or
-payload against its record's contentHash, each receipt (offline; with --rpc also on chain,
+payload against its record's contentHash, each disclosure (disclosure.json: the fields of a
+record committed field by field) against its record's digests, each receipt (offline; with --rpc also on chain,
 against the contracts you trust: pin the service's trust document, do not take the bundle's own
 data/trust.json on its word), and that the case's timeline is one unbroken chain of records.
 
@@ -79,6 +81,30 @@ async function checkManifest(bag: BagReader, name: string, covers: (file: string
   return hashes;
 }
 
+/**
+ * A record committed field by field: its disclosure.json verified like `tracemark verify` does a
+ * disclosure (the receipt inside it, with the committed payload as content, then every disclosure
+ * against the payload's digests), and it must be the folder's own record.
+ */
+async function checkDisclosure(bag: BagReader, path: string, recordHash: string, options: { provider?: Provider; trustFor?: TrustFor }): Promise<ItemResult> {
+  let document: { receipt?: { record?: { recordHash?: string } } };
+  try {
+    document = JSON.parse((await bag.read(path)).toString("utf8")) as typeof document;
+  } catch (error) {
+    return { path, status: "invalid", step: "format", detail: `unreadable: ${(error as Error).message}` };
+  }
+  if (document.receipt?.record?.recordHash !== recordHash) {
+    return { path, status: "invalid", step: "disclosure", detail: `its receipt is of record ${String(document.receipt?.record?.recordHash)}, not of this folder's record ${recordHash}` };
+  }
+  const trust = options.trustFor?.(document.receipt);
+  const report = await verifyDisclosure(document, options.provider ? { provider: options.provider, ...(trust === undefined ? {} : { trust }) } : { offline: true });
+  const failed = report.steps.find((s) => s.ok === false);
+  if (failed) return { path, status: report.status, step: failed.step, detail: `${failed.code ?? ""} ${failed.reason ?? ""}`.trim() };
+  const shown = report.disclosure;
+  const names = shown?.disclosed.map((d) => d.name).join(", ") || "none";
+  return { path, status: report.status, step: "disclosure", detail: `${shown?.disclosed.length ?? 0} field(s) disclosed (${names}), ${shown?.hidden ?? 0} hidden` };
+}
+
 interface Timeline {
   envelope: { kind: string; prev: string | null };
   recordHash: string;
@@ -131,6 +157,7 @@ export async function verifyBag(bag: BagReader, options: { provider?: Provider; 
       ? `${failed.code ?? ""} ${failed.reason ?? ""}`.trim()
       : `${item.kind}${item.content ? "" : " (no content in the bag: its hash only)"}${report.onChain ? `, block ${report.onChain.blockNumber} at ${report.onChain.blockTime}` : ""}`;
     out.push({ path: failed ? path : folder, status: report.status, step: failed?.step ?? "receipt", detail });
+    if (item.disclosure) out.push(await checkDisclosure(bag, item.disclosure, recordHash, options));
     if (item.role === "timeline" && receipt.record?.envelope) {
       const payload = item.content ? JSON.parse((await bag.read(item.content)).toString("utf8")) : null;
       timeline.push({ envelope: receipt.record.envelope, recordHash, payload });

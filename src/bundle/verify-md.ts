@@ -41,6 +41,22 @@ The RFC 9162 leaf: SHA-256 of the byte 0x00, the 32-byte salt and the 32-byte re
 Each step of the audit path (RFC 9162 §2.1.3.2) is SHA-256 of 0x01 followed by the left and the
 right node; \`tracemark verify\` does every step, and the on-chain ones:
 
+### 逐字段披露 / Records committed field by field (\`disclosure.json\`)
+
+An order, a payment or an after-sales request commits to each field separately
+(docs/disclosure-v1.md): its \`payload.json\` is only \`{"_sd":[…],"_sd_alg":"sha-256"}\`, one digest
+per field. \`disclosure.json\` holds, for each field the platform still has, the string
+base64url([salt, name, value]); a field erased at its owner's request (the buyer) is simply not
+there, and its digest stays in \`_sd\`, unlinkable. Each disclosure's SHA-256 must be in \`_sd\`:
+
+\`\`\`sh
+for d in $(jq -r '.disclosures[]' disclosure.json); do
+  echo -n "$d" | sha256sum | cut -c1-64                       # listed in payload.json's _sd
+  p="$d"; while [ $(( \${#p} % 4 )) -ne 0 ]; do p="$p="; done   # base64url without its padding
+  echo -n "$p" | basenc --base64url -d; echo                  # [salt, name, value]
+done
+\`\`\`
+
 ## 3. 用命令行核验全部 / All of it at once, offline and on chain
 
 \`\`\`sh
@@ -48,7 +64,8 @@ npx tracemark verify-bundle case-${c.caseId}.zip --offline
 npx tracemark verify-bundle case-${c.caseId}.zip --rpc https://RPC-OF-THE-CHAIN --trust your-pinned-trust.json
 \`\`\`
 
-It checks both manifests, each file against its record's contentHash, each receipt (offline, then
+It checks both manifests, each file against its record's contentHash, each disclosure against
+its record's digests, each receipt (offline, then
 against the chain: the root anchored by the trusted contract, in the transaction and block the
 receipt names, the block time read from the chain), and that the case's timeline is one unbroken
 chain of records. One line per item, a summary, and the exit status of \`tracemark verify\`.

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import t from "tap";
 import { issueApiKey } from "../../src/auth/api-keys.ts";
-import { canonicalJson } from "../../src/merkle/index.ts";
+import { canonicalJson, encodeDisclosure, type JsonValue } from "../../src/merkle/index.ts";
 import { startPipeline } from "../../src/pipeline/pipeline.ts";
-import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
+import { bearer, buildTestApp } from "../support/app.ts";
+import { gtinUnder, merchantWithPrefix } from "../support/trace.ts";
 import { deployWithScriptPrinting } from "../support/deploy-script.ts";
 import { startHardhatNode } from "../support/hardhat-node.ts";
 
@@ -67,7 +68,7 @@ t.test("a case's evidence bundle, anchored on a hardhat node", async (t) => {
     await pipeline.stop();
     await h.close();
   });
-  const shop = await merchantKey(h.database, "丝路直播 Silk Road Live");
+  const shop = await merchantWithPrefix(h, "丝路直播 Silk Road Live", "6905678");
   const mediator = await issueApiKey(h.database.db, { role: "mediator", label: "消费者协会" });
   const inject = async (method: string, url: string, token: { token: string } | null, payload?: object) => {
     const res = await h.app.inject({ method: method as "GET", url, headers: token ? bearer(token) : {}, ...(payload ? { payload } : {}) });
@@ -91,19 +92,34 @@ t.test("a case's evidence bundle, anchored on a hardhat node", async (t) => {
   await writeFile(join(blobs, sha256(photo)), photo);
   const photoRecord = (await inject("POST", "/v1/records", h.admin, { kind: "evidence.photo", subject: "urn:tracemark:consumer:photos", contentHash: sha256(photo), mediaType: "image/jpeg" })).json();
 
+  // The order as the orders API records it: committed field by field (docs/disclosure-v1.md), the
+  // buyer among its fields; its bundle folder then holds a disclosure of what the service still has.
+  const gtin = gtinUnder("6905678", 1);
+  await inject("POST", "/v1/products", shop, { gtin, name: "桑蚕丝印花方巾 Silk scarf" });
+  await inject("POST", `/v1/products/${gtin}/lots`, shop, { lot: "SZ2611A" });
+  const job = (await inject("POST", `/v1/products/${gtin}/lots/SZ2611A/items`, shop, { count: 1 })).json();
+  while ((await inject("GET", `/v1/jobs/${job.id}`, shop)).json().status !== "succeeded") await new Promise((r) => setTimeout(r, 50));
+  const serial = decodeURIComponent(((await inject("GET", `/v1/jobs/${job.id}/items`, shop)).json().items[0].uri as string).split("/21/")[1]!);
+  const sdOrder = (
+    await inject("POST", "/v1/orders", shop, { orderRef: "A-1001", placedAt: "2026-11-11T20:03:05+08:00", currency: "CNY", total: "199.00", items: [{ gtin, serial, price: "199.00" }], buyer: { id: "buyer-7f3a", phone: "+86 138 0013 8000" } })
+  ).json();
+
   const opened = (await inject("POST", "/v1/cases/consumer", null, { merchantId: shop.merchantId, orderRef: "A-1001", summary: "标签写的是聚酯纤维，主播说是真丝。The label says polyester; the host said silk.", deliveredAt: new Date(Date.now() - 86_400_000).toISOString() })).json();
   const caseId = opened.case.id as string;
   const consumer = { token: opened.token as string };
   await inject("POST", `/v1/cases/${caseId}/mediator`, h.admin, { keyId: mediator.keyId });
   for (const record of [order, claim, chat]) await inject("POST", `/v1/cases/${caseId}/evidence`, shop, { recordId: record.id });
   await inject("POST", `/v1/cases/${caseId}/evidence`, consumer, { receipt: photoRecord.receipt, note: "标签 the label" });
+  await inject("POST", `/v1/cases/${caseId}/evidence`, shop, { recordId: sdOrder.record.id });
+  // The buyer asked to be forgotten before the bundle was made.
+  await inject("POST", `/v1/orders/${sdOrder.orderId}/erasure`, h.admin, { reason: "data subject request DSR-2026-17" });
   await inject("POST", `/v1/cases/${caseId}/statements`, shop, { text: "我们的丝巾是真丝。Our scarves are silk." });
   await inject("POST", `/v1/cases/${caseId}/decision`, mediator, { outcome: "return-and-refund", reasons: "标签与主播说法不符。The label contradicts the host's claim." });
 
   // Every record anchored (the chain steps then have something to check).
   for (let i = 0; ; i++) {
     if (i > 600) throw new Error("records not anchored after 60 s");
-    const statuses = await Promise.all([order, claim, chat, photoRecord].map(async (r) => (await inject("GET", `/v1/records/${r.id}`, h.admin)).json().status));
+    const statuses = await Promise.all([order, claim, chat, photoRecord, sdOrder.record].map(async (r) => (await inject("GET", `/v1/records/${r.id}`, h.admin)).json().status));
     const view = (await inject("GET", `/v1/cases/${caseId}`, h.admin)).json();
     const timeline = await Promise.all(view.timeline.map(async (e: { recordId: string }) => (await inject("GET", `/v1/records/${e.recordId}`, h.admin)).json().status));
     if ([...statuses, ...timeline].every((s) => s === "anchored" || s === "final")) break;
@@ -141,6 +157,13 @@ t.test("a case's evidence bundle, anchored on a hardhat node", async (t) => {
   t.equal(onChain.code, 0, `verify-bundle on chain with trust pinned passes:\n${onChain.stdout}${onChain.stderr}`);
   t.match(onChain.stdout, /valid +data\/evidence\/04-evidence\.photo +receipt: evidence\.photo, block \d+ at \d{4}-/, "one line per item, with the block and its time from the chain");
   t.match(onChain.stdout, /^valid: \d+ checks/m, "and a summary");
+  const disclosureFile = files.find((f) => f.startsWith("data/evidence/05-") && f.endsWith("/disclosure.json"))!;
+  t.ok(disclosureFile, "the order committed field by field has a disclosure in its folder");
+  const disclosure = JSON.parse(await readFile(join(bag, disclosureFile), "utf8")) as { disclosures: string[]; payload: { _sd: string[] } };
+  const fields = disclosure.disclosures.map((d) => (JSON.parse(Buffer.from(d, "base64url").toString("utf8")) as [string, string, unknown])[1]);
+  t.same(fields, ["currency", "items", "orderRef", "placedAt", "total"], "every field the service holds, by name; the erased buyer is not among them");
+  t.equal(disclosure.payload._sd.length, 6, "while the payload still commits to six fields");
+  t.match(onChain.stdout, new RegExp(`valid +${disclosureFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} +disclosure: 5 field\\(s\\) disclosed \\(currency, items, orderRef, placedAt, total\\), 1 hidden`), "verify-bundle checks it, naming what stays hidden");
   const untrusted = await tracemark(["verify-bundle", zipPath, "--rpc", node.url]);
   t.equal(untrusted.code, 5, "without trust, untrusted");
 
@@ -152,6 +175,8 @@ t.test("a case's evidence bundle, anchored on a hardhat node", async (t) => {
   t.match(text.stdout, /电子证据报告/, "the PDF's text comes back as Chinese");
   t.match(text.stdout, /本报告不能证明的内容/);
   t.match(text.stdout, /Evidence report/);
+  t.match(html, /<table class="disclosed">[\s\S]*<code>&quot;199\.00&quot;<\/code>[\s\S]*Fields not disclosed[\s\S]*<code>1<\/code>/, "the report shows the order's disclosed fields and how many stay hidden");
+  t.match(text.stdout, /Fields disclosed one by one/, "in the PDF too");
   const fonts = await run("pdffonts", [join(bag, "data/report.pdf")]);
   t.match(fonts.stdout, /NotoSansCJKsc-Regular +CID Type 0C +Identity-H +yes +yes/, "the CJK font is embedded (a subset)");
   const page = await run("pdftoppm", ["-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", join(bag, "data/report.pdf"), join(work, "page")]);
@@ -190,6 +215,23 @@ t.test("a case's evidence bundle, anchored on a hardhat node", async (t) => {
       t.equal(forged.code, 1, `${c.what}, manifests redone: still invalid`);
       t.match(forged.stdout, new RegExp(`invalid +data/\\S+ +(${c.rehashed.source})`), `${c.what}, manifests redone: the record's step fails:\n${forged.stdout}`);
     }
+
+    // A disclosed value changed (the order's total), re-encoded with its own salt and the
+    // manifests redone: the disclosure no longer hashes to a digest the record commits to.
+    const forgedDisclosure = join(work, "tampered-disclosure");
+    await cp(bag, forgedDisclosure, { recursive: true });
+    const document = JSON.parse(await readFile(join(forgedDisclosure, disclosureFile), "utf8")) as { disclosures: string[] };
+    document.disclosures = document.disclosures.map((d) => {
+      const [salt, name, value] = JSON.parse(Buffer.from(d, "base64url").toString("utf8")) as [string, string, JsonValue];
+      return name === "total" ? encodeDisclosure(salt, name, "19.90").disclosure : encodeDisclosure(salt, name, value).disclosure;
+    });
+    await writeFile(join(forgedDisclosure, disclosureFile), `${JSON.stringify(document, null, 2)}\n`);
+    const unsummed = await tracemark(["verify-bundle", forgedDisclosure, "--offline"]);
+    t.match(unsummed.stdout, new RegExp(`invalid +${disclosureFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} +manifest`), "a changed disclosure: the manifest names it");
+    await rehash(forgedDisclosure);
+    const forged = await tracemark(["verify-bundle", forgedDisclosure, "--offline"]);
+    t.equal(forged.code, 1, "a changed disclosed value, manifests redone: invalid");
+    t.match(forged.stdout, new RegExp(`invalid +${disclosureFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} +disclosure: DISCLOSURE_DIGEST_UNKNOWN`), `names the file and the step:\n${forged.stdout}`);
 
     // And in the ZIP itself: the photo is stored, not deflated, so its bytes are in the file as is.
     const zip = await readFile(zipPath);
