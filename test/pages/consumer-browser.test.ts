@@ -2,8 +2,8 @@
 // the browser asks itself (PUBLIC_RPC_URL): a clone warning after scans from several browser
 // contexts; claiming with the wrong and the right PIN; notarizing a file and watching /r/{id}
 // reach final and verify; the check page with the right file, a one-byte-different file and a
-// forged receipt (a lookalike contract) — each verdict asserted; zh-CN and en; axe-core; the CSP;
-// screenshots under docs/screenshots/.
+// forged receipt (a lookalike contract) — each verdict asserted; a disclosure of an order's fields,
+// and one with a changed value; zh-CN and en; axe-core; the CSP; screenshots under docs/screenshots/.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +12,7 @@ import t from "tap";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import { batchAnchorAt } from "../../src/chain/artifact.ts";
 import { deployBatchAnchor } from "../../src/chain/deploy.ts";
-import type { Receipt } from "../../src/merkle/index.ts";
+import { encodeDisclosure, type JsonValue, type Receipt } from "../../src/merkle/index.ts";
 import { axeViolations, cspViolations, DESKTOP, launchBrowser, PHONE, screenshot, watchedPage } from "../support/browser.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { deployWithScriptPrinting } from "../support/deploy-script.ts";
@@ -225,6 +225,64 @@ t.test("the check page: the right file, a one-byte-different file, a forged rece
       const failedSteps = await page.locator('[data-step][data-ok="false"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { step: string } }).dataset.step));
       t.same(failedSteps.slice(0, 1), c.failed ? [c.failed] : [], `${c.name}: the failed step`);
       t.ok((await page.locator("[data-step]").count()) >= 10, "a verdict per step");
+      t.same(uploads, [], "nothing was sent to the service");
+      t.same(cspViolations(console), [], "no CSP violation");
+      t.same(await axeViolations(page), [], "no serious or critical axe-core violations");
+      await screenshot(page, c.name, device, locale);
+      await ctx.close();
+    }
+  }
+});
+
+t.test("the check page verifies a disclosure: the fields shown, how many stayed hidden; a changed value fails at the disclosure step", async (t) => {
+  const [item] = await itemsWithPins(1);
+  const gtin = /\/01\/(\d{14})\//.exec(item!.uri)![1]!;
+  const serial = decodeURIComponent(item!.uri.split("/21/")[1]!);
+  const { orderId, record } = (await (
+    await api("POST", "/v1/orders", { orderRef: `DY-${randomBytes(4).toString("hex")}`, placedAt: "2026-11-11T20:03:05+08:00", currency: "CNY", total: "199.00", items: [{ gtin, serial, price: "199.00" }], buyer: { id: "buyer-7f3a", phone: "+86 138 0013 8000" } })
+  ).json()) as { orderId: string; record: { id: string } };
+  for (let waited = 0; ; waited += 250) {
+    const view = (await (await api("GET", `/v1/orders/${orderId}`)).json()) as { records: Array<{ receipt: Receipt }> };
+    if (view.records[0]!.receipt.anchor?.status === "final") break;
+    if (waited > TIMEOUT_MS) throw new Error("the order's record did not reach final");
+    await sleep(250);
+  }
+  const document = (await (await api("POST", `/v1/orders/${orderId}/records/${record.id}/disclosure`, { fields: ["total", "items"] })).json()) as { disclosures: string[] };
+  // The total changed and re-encoded with its own salt: well-formed, but not what the record commits to.
+  const changed = {
+    ...document,
+    disclosures: document.disclosures.map((d) => {
+      const [salt, name, value] = JSON.parse(Buffer.from(d, "base64url").toString("utf8")) as [string, string, JsonValue];
+      return encodeDisclosure(salt, name, name === "total" ? "19.90" : value).disclosure;
+    }),
+  };
+  const cases = [
+    { name: "check-disclosure", text: JSON.stringify(document), verdict: "valid", failed: null, headline: { en: /✓ Genuine: these 2 field\(s\) belong to a record anchored on .* 4 field\(s\) stayed hidden/, "zh-CN": /✓ 真实：这 2 个字段属于在 .*；另有 4 个字段未披露/ } },
+    { name: "check-disclosure-changed", text: JSON.stringify(changed), verdict: "invalid", failed: "disclosure", headline: { en: /✗ Does not verify: The disclosed fields belong to the record\./, "zh-CN": /✗ 核验未通过：披露的字段属于该记录。/ } },
+  ] as const;
+  for (const c of cases) {
+    for (const locale of ["zh-CN", "en"] as const) {
+      const device = locale === "en" && c.verdict === "valid" ? "desktop" : "phone";
+      const ctx = await context({ ...(device === "desktop" ? DESKTOP : PHONE), locale });
+      const { page, console } = await watchedPage(ctx);
+      const uploads: string[] = [];
+      page.on("request", (r) => {
+        if (r.method() !== "GET" && !r.url().startsWith(node.url)) uploads.push(r.url());
+      });
+      await page.goto(`${server.url}/check?lang=${locale}`);
+      await page.locator("#tm-receipt-text").fill(c.text);
+      await page.locator("#tm-check button[type=submit]").click();
+      await page.waitForSelector('#check[data-verification="done"]', { timeout: TIMEOUT_MS });
+      t.equal(await page.locator("#check").getAttribute("data-verdict"), c.verdict, `${c.name} ${locale}: ${c.verdict}`);
+      t.match(await page.locator("[data-role=headline]").textContent(), c.headline[locale]);
+      const failedSteps = await page.locator('[data-step][data-ok="false"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { step: string } }).dataset.step));
+      t.same(failedSteps, c.failed ? [c.failed] : [], `${c.name}: the failed step`);
+      if (c.verdict === "valid") {
+        const fields = await page.locator("[data-disclosed-field]").evaluateAll((rows) => rows.map((r) => [(r as unknown as { dataset: { disclosedField: string } }).dataset.disclosedField, (r as unknown as { lastChild: { textContent: string } }).lastChild.textContent]));
+        t.same(fields, [["total", '"199.00"'], ["items", JSON.stringify([{ gtin, price: "199.00", serial }])]], "the disclosed fields, as recorded");
+        t.match(await page.locator("[data-role=hidden]").textContent(), /4/, "and how many stayed hidden");
+        t.notMatch(await page.locator("#tm-report").textContent(), /buyer-7f3a|138 0013/, "the buyer is nowhere on the page");
+      } else t.equal(await page.locator("[data-disclosed-field]").count(), 0, "no field is shown as disclosed");
       t.same(uploads, [], "nothing was sent to the service");
       t.same(cspViolations(console), [], "no CSP violation");
       t.same(await axeViolations(page), [], "no serious or critical axe-core violations");

@@ -1,7 +1,11 @@
 // The slice of Node's Buffer that src/merkle uses, for the browser bundle: from (bytes, hex, utf8,
-// latin1), alloc, concat, isBuffer, equals and toString (hex, utf8, latin1). A Uint8Array
-// underneath, so code that takes Uint8Array works unchanged.
-type Encoding = "hex" | "utf8" | "utf-8" | "latin1" | "binary";
+// latin1, base64url), alloc, concat, isBuffer, equals and toString (the same encodings). A
+// Uint8Array underneath, so code that takes Uint8Array works unchanged. base64url is what
+// disclosures (docs/disclosure-v1.md) are written in.
+type Encoding = "hex" | "utf8" | "utf-8" | "latin1" | "binary" | "base64url";
+
+/** RFC 4648 §5 without padding, through the browser's own base64 (atob/btoa work on latin1 strings). */
+const b64 = globalThis as unknown as { atob(text: string): string; btoa(text: string): string };
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -24,6 +28,15 @@ export class BrowserBuffer extends Uint8Array {
         out[i] = byte;
       }
       return out;
+    }
+    if (encoding === "base64url") {
+      const base64 = text.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(text.length / 4) * 4, "=");
+      try {
+        return BrowserBuffer.#fromString(b64.atob(base64), "latin1");
+      } catch {
+        // Node decodes what it can and skips the rest; callers that care (disclosure.ts) check the round trip.
+        return new BrowserBuffer(0);
+      }
     }
     if (encoding === "latin1" || encoding === "binary") {
       const out = new BrowserBuffer(text.length);
@@ -61,7 +74,13 @@ export class BrowserBuffer extends Uint8Array {
       for (const b of this) out += HEX[b];
       return out;
     }
-    if (encoding === "latin1" || encoding === "binary") return String.fromCharCode(...this);
+    if (encoding === "latin1" || encoding === "binary") {
+      // In slices: spreading a large array into one call overflows the argument limit.
+      let out = "";
+      for (let i = 0; i < this.length; i += 8192) out += String.fromCharCode(...this.subarray(i, i + 8192));
+      return out;
+    }
+    if (encoding === "base64url") return b64.btoa(this.toString("latin1")).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
     return new TextDecoder().decode(this);
   }
 }

@@ -4,12 +4,18 @@
 // JSON content small enough is handed over whole, since its contentHash is over its RFC 8785 form.
 // Each step gets a verdict and a sentence a non-engineer can follow; the trust used is the
 // document the page pins, shown beside the report; the report prints.
+//
+// A disclosure document (docs/disclosure-v1.md: some fields of an order, a payment, an after-sales
+// request) is checked the way the CLI checks one (src/verifier/disclosure.ts): its receipt with
+// the committed payload as content, then each disclosed field against the record's digests; the
+// fields it shows are listed, and how many stayed hidden. No file is needed for it.
 import type { StepResult, VerificationReport } from "../../merkle/report.ts";
 import { isJsonMediaType } from "../../merkle/index.ts";
+import { looksLikeDisclosure, verifyDisclosure, type DisclosureReport } from "../../verifier/disclosure.ts";
 import { verifyReceipt } from "../../verifier/index.ts";
 import { connectRpc } from "../../verifier/rpc.ts";
 import type { TrustDocument } from "../../verifier/trust.ts";
-import { doc, el, here, pageJson, printPage, say, type Ev, type Fileish, type Messages } from "./consumer-dom.ts";
+import { doc, el, here, pageJson, printPage, say, type El, type Ev, type Fileish, type Messages } from "./consumer-dom.ts";
 import { sha256OfBlob } from "./hash-file.ts";
 
 const RPC_TIMEOUT_MS = 10_000;
@@ -20,15 +26,31 @@ type Verdict = "valid" | "invalid" | "pending" | "error";
 
 const verdictOf = (report: VerificationReport): Verdict => (report.status === "untrusted" ? "invalid" : report.status);
 
-function stepItem(step: StepResult, messages: Messages): ReturnType<typeof el> {
+/** The words for a step: a disclosure's content is its committed payload, not a file the user gave. */
+const stepKey = (step: string, disclosure: boolean) => (disclosure && step === "contentHash" ? "payload" : step);
+
+function stepItem(step: StepResult, messages: Messages, disclosure: boolean): ReturnType<typeof el> {
   const outcome = step.ok === true ? "pass" : step.ok === false ? "fail" : "skip";
+  const key = stepKey(step.step, disclosure);
   const item = el("li", { className: `step step-${outcome}`, data: { step: step.step, ok: String(step.ok) } });
   item.append(el("span", { className: "step-mark", text: say(messages, `check.mark.${outcome}`) }));
-  item.append(el("strong", { text: say(messages, `check.step.${step.step}`) }));
-  const explanation = outcome === "skip" ? say(messages, "check.explain.skip") : say(messages, `check.explain.${step.step}.${outcome}`);
+  item.append(el("strong", { text: say(messages, `check.step.${key}`) }));
+  const explanation = outcome === "skip" ? say(messages, "check.explain.skip") : say(messages, `check.explain.${key}.${outcome}`);
   item.append(el("p", { text: explanation }));
   if (step.reason && outcome !== "pass") item.append(el("p", { className: "small", text: say(messages, "check.detail", { reason: step.reason }) }));
   return item;
+}
+
+/** The disclosed fields, each value as the JSON it is (text, never markup), and how many stayed hidden. */
+function showFields(section: El, shown: NonNullable<DisclosureReport["disclosure"]>, messages: Messages): void {
+  const rows = section.querySelector("[data-role=fields]")!;
+  for (const field of shown.disclosed) {
+    const row = el("tr", { data: { disclosedField: field.name } });
+    row.append(el("th", { text: field.name }), el("td", { text: JSON.stringify(field.value) }));
+    rows.append(row);
+  }
+  section.querySelector("[data-role=hidden]")!.textContent = say(messages, "check.disclosure.hidden", { hidden: shown.hidden });
+  section.hidden = false;
 }
 
 function main(): void {
@@ -75,6 +97,9 @@ function main(): void {
       delete root.dataset["verdict"];
       report.hidden = true;
       report.querySelector("[data-role=steps]")!.replaceChildren();
+      const shown = report.querySelector("[data-role=disclosure]")!;
+      shown.hidden = true;
+      shown.querySelector("[data-role=fields]")!.replaceChildren();
 
       const receiptFile = droppedReceipt ?? form.querySelector("#tm-receipt-file")!.files?.[0] ?? null;
       const pasted = form.querySelector("#tm-receipt-text")!.value.trim();
@@ -85,7 +110,9 @@ function main(): void {
         return finish("invalid", say(messages, receiptFile || pasted ? "check.js.notJson" : "check.js.noReceipt"));
       }
 
-      const contentFile = droppedContent ?? form.querySelector("#tm-content-file")!.files?.[0] ?? null;
+      const disclosure = looksLikeDisclosure(receipt);
+      // A disclosure carries its own content (the committed payload): a file beside it is not used.
+      const contentFile = disclosure ? null : (droppedContent ?? form.querySelector("#tm-content-file")!.files?.[0] ?? null);
       const given: { content?: Uint8Array; contentSha256?: string } = {};
       if (contentFile) {
         const mediaType = (receipt as { record?: { envelope?: { mediaType?: unknown } } } | null)?.record?.envelope?.mediaType;
@@ -103,15 +130,17 @@ function main(): void {
       }
 
       status.textContent = say(messages, "check.js.asking");
-      let result: VerificationReport;
+      let result: DisclosureReport;
       const rpcUrl = root.dataset["rpcUrl"];
+      const check = (options: { offline: true } | { provider: Awaited<ReturnType<typeof connectRpc>>; trust: TrustDocument["anchors"] }) =>
+        disclosure ? verifyDisclosure(receipt, options) : verifyReceipt(receipt, { ...given, ...options });
       try {
         if (!rpcUrl) {
-          result = await verifyReceipt(receipt, { ...given, offline: true });
+          result = await check({ offline: true });
         } else {
           const provider = await connectRpc(new URL(rpcUrl, here()).href, RPC_TIMEOUT_MS);
           try {
-            result = await verifyReceipt(receipt, { ...given, provider, trust: trust.anchors });
+            result = await check({ provider, trust: trust.anchors });
           } finally {
             provider.destroy();
           }
@@ -121,19 +150,23 @@ function main(): void {
         return finish("error", say(messages, "check.js.error", { reason: String(error) }));
       }
       const steps = report.querySelector("[data-role=steps]")!;
-      for (const step of result.steps) steps.append(stepItem(step, messages));
+      for (const step of result.steps) steps.append(stepItem(step, messages, disclosure));
       const verdict = verdictOf(result);
       const content = root.querySelector("[data-role=content]");
-      if (content) content.textContent = say(messages, contentFile ? "check.js.withFile" : "check.js.withoutFile", { name: contentFile?.name ?? "" });
+      if (content) content.textContent = say(messages, disclosure ? "check.js.disclosure" : contentFile ? "check.js.withFile" : "check.js.withoutFile", { name: contentFile?.name ?? "" });
       status.textContent = "";
-      if (verdict === "valid" && result.onChain) {
+      if (result.disclosure) showFields(shown, result.disclosure, messages);
+      if (verdict === "valid" && result.disclosure && result.onChain) {
+        const time = new Date(result.onChain.blockTime).toLocaleString(locale, { dateStyle: "long", timeStyle: "medium", timeZone: root.dataset["timeZone"] ?? "Asia/Shanghai" });
+        finish("valid", say(messages, "check.verdict.disclosure", { time, block: result.onChain.blockNumber, count: result.disclosure.disclosed.length, hidden: result.disclosure.hidden }));
+      } else if (verdict === "valid" && result.onChain) {
         const time = new Date(result.onChain.blockTime).toLocaleString(locale, { dateStyle: "long", timeStyle: "medium", timeZone: root.dataset["timeZone"] ?? "Asia/Shanghai" });
         finish("valid", say(messages, contentFile ? "check.verdict.validWithFile" : "check.verdict.valid", { time, block: result.onChain.blockNumber }));
       } else if (verdict === "valid") {
         finish("valid", say(messages, "check.verdict.validOffline"));
       } else if (verdict === "invalid") {
         const failed = result.steps.find((s) => s.ok === false);
-        finish("invalid", say(messages, "check.verdict.invalid", { step: failed ? say(messages, `check.step.${failed.step}`) : result.summary }));
+        finish("invalid", say(messages, "check.verdict.invalid", { step: failed ? say(messages, `check.step.${stepKey(failed.step, disclosure)}`) : result.summary }));
       } else {
         finish(verdict, say(messages, `check.verdict.${verdict}`));
       }
