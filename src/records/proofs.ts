@@ -4,9 +4,13 @@
 // A record sealed before migration 004 names its batch (batch_seq) and leaf index. A later one lies
 // in the records.seq range of exactly one batch (src/pipeline/sealer.ts), and its leaf index is its
 // offset in that range less the batch's holes below it. The audit path is then a dozen or so
-// 32-byte nodes at positions known from the tree size and leaf index (auditPathPositions), read
-// from the batch's whole stored tree, which a bounded in-memory cache keeps for recent batches
-// (a sealed tree never changes): a receipt costs the same whichever of millions of records it is for.
+// 32-byte nodes at positions known from the tree size and leaf index (auditPathPositions). For a
+// recent batch, the ones receipts are mostly asked of, they are read from the batch's whole stored
+// tree, which a bounded in-memory cache keeps (a sealed tree never changes); for an older batch,
+// just those nodes are read, as substrings of the stored tree (its storage is EXTERNAL, so
+// PostgreSQL fetches only the TOAST chunks that hold them). Loading whole trees for every batch
+// asked of made receipts spread over more batches than the cache holds evict one another in
+// turn: at 1.5 million records, 2,000 receipts spread over the table ran at 100 a second.
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { BatchRow } from "../db/batches.table.ts";
 import type { Database } from "../db/database.ts";
@@ -74,12 +78,18 @@ export async function proofsOf(db: Executor, records: ReadonlyArray<{ row: Recor
   const sealed = records.flatMap(({ row, batch }) => (batch ? [{ row, batch, leafIndex: leafIndexOf(row, batch) }] : []));
   if (sealed.length === 0) return new Map();
 
-  const trees = await treesOf(db, [...new Set(sealed.map((s) => s.batch.seq))]);
+  const wanted = new Map<number, Set<number>>();
+  for (const { batch, leafIndex } of sealed) {
+    let positions = wanted.get(batch.seq);
+    if (!positions) wanted.set(batch.seq, (positions = new Set()));
+    positions.add(leafIndex);
+    for (const position of auditPathPositions(batch.tree_size, leafIndex)) positions.add(position);
+  }
+  const trees = await nodesOf(db, wanted);
   const found = new Map<string, SealedAt>();
   for (const { row, batch, leafIndex } of sealed) {
-    const nodes = trees.get(batch.seq);
-    if (nodes === undefined) throw new Error(`sealed batch ${batch.seq} has no stored tree`);
-    const node = (position: number) => nodes.toString("hex", position * 32, position * 32 + 32);
+    const node = trees.get(batch.seq);
+    if (node === undefined) throw new Error(`sealed batch ${batch.seq} has no stored tree`);
     // Its own leaf first, to check the bookkeeping; then its audit path, leaf to root.
     if (node(leafIndex) !== row.leaf_hash) throw new Error(`record ${row.id} is not leaf ${leafIndex} of batch ${batch.seq}`);
     found.set(row.id, { batch, leafIndex, auditPath: auditPathPositions(batch.tree_size, leafIndex).map(node) });
@@ -88,29 +98,73 @@ export async function proofsOf(db: Executor, records: ReadonlyArray<{ row: Recor
 }
 
 /**
- * The stored trees of these batches, from memory where they were read before (src/records/tree-cache.ts),
- * else in one query. A whole tree costs one TOAST read per 2 KiB chunk, about what a dozen
- * substring() look-ups of one audit path cost, and serves every later receipt of the batch.
+ * Batches within this many of the newest one asked of are read whole and cached (64 full trees,
+ * ~40 MiB, fit the cache's 64 MiB); older ones node by node. A whole tree costs one TOAST read per
+ * 2 KiB chunk, about what a dozen substring() look-ups of one audit path cost, and serves every
+ * later receipt of the batch.
  */
-async function treesOf(db: Executor, batchSeqs: number[]): Promise<Map<number, Buffer>> {
+export const WHOLE_TREE_BATCHES = 64;
+
+type NodeAt = (position: number) => string;
+
+/** For each batch, its nodes at the wanted positions (64 hex digits each), by position. */
+async function nodesOf(db: Executor, wanted: ReadonlyMap<number, ReadonlySet<number>>): Promise<Map<number, NodeAt>> {
   const cache = treeCacheOf(db);
-  const trees = new Map<number, Buffer>();
-  const missing: number[] = [];
-  for (const seq of batchSeqs) {
-    const nodes = cache.get(seq);
-    if (nodes) trees.set(seq, nodes);
-    else missing.push(seq);
+  cache.newestAsked = Math.max(cache.newestAsked, ...wanted.keys());
+  const out = new Map<number, NodeAt>();
+  const whole: number[] = [];
+  const sliced: Array<{ seq: number; position: number }> = [];
+  const fromTree = (tree: Buffer): NodeAt => (position) => tree.toString("hex", position * 32, position * 32 + 32);
+  for (const [seq, positions] of wanted) {
+    const tree = cache.get(seq);
+    if (tree) out.set(seq, fromTree(tree));
+    else if (seq > cache.newestAsked - WHOLE_TREE_BATCHES) whole.push(seq);
+    else for (const position of positions) sliced.push({ seq, position });
   }
-  if (missing.length > 0) {
-    const rows = await db.selectFrom("batch_trees").select(["batch_seq", "nodes"]).where("batch_seq", "in", missing).execute();
-    for (const { batch_seq, nodes } of rows) {
+  const toRead = whole.filter((seq) => !cache.reading.has(seq));
+  if (toRead.length > 0) {
+    const read = db
+      .selectFrom("batch_trees")
+      .select(["batch_seq", "nodes"])
+      .where("batch_seq", "in", toRead)
+      .execute()
       // node-postgres gives a Buffer, PGlite a Uint8Array.
-      const tree = Buffer.from(nodes);
-      cache.set(batch_seq, tree);
-      trees.set(batch_seq, tree);
+      .then((rows) => new Map(rows.map((r) => [r.batch_seq, Buffer.from(r.nodes)])));
+    for (const seq of toRead) {
+      const one = read.then((trees) => trees.get(seq));
+      cache.reading.set(seq, one);
+      void one
+        .then((tree) => tree && cache.set(seq, tree))
+        .finally(() => cache.reading.delete(seq))
+        .catch(() => {});
     }
   }
-  return trees;
+  // Taken now, before any await: a finished read leaves the map when it settles.
+  const waits = whole.map((seq) => [seq, cache.reading.get(seq)!] as const);
+  for (const [seq, wait] of waits) {
+    const tree = await wait;
+    if (tree) out.set(seq, fromTree(tree));
+  }
+  if (sliced.length > 0) {
+    const { rows } = await sql<{ seq: number; position: number; node: Uint8Array }>`
+      select q.seq, q.position, substring(t.nodes from q.position * 32 + 1 for 32) as node
+        from unnest(${sliced.map((s) => s.seq)}::int[], ${sliced.map((s) => s.position)}::int[]) as q(seq, position)
+        join batch_trees t on t.batch_seq = q.seq`.execute(db);
+    const read = new Map<number, Map<number, string>>();
+    for (const row of rows) {
+      let nodes = read.get(row.seq);
+      if (!nodes) read.set(row.seq, (nodes = new Map()));
+      nodes.set(row.position, Buffer.from(row.node).toString("hex"));
+    }
+    for (const [seq, nodes] of read) {
+      out.set(seq, (position) => {
+        const node = nodes.get(position);
+        if (node === undefined) throw new Error(`node ${position} of batch ${seq} was not read`);
+        return node;
+      });
+    }
+  }
+  return out;
 }
 
 /** Sealed before migration 004: stored. After: the offset in the batch's range, less the holes below. */

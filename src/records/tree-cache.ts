@@ -11,6 +11,10 @@ export class TreeCache {
   readonly #trees = new Map<number, Buffer>();
   #bytes = 0;
   readonly maxBytes: number;
+  /** The newest batch a proof was asked of: which batches are recent (src/records/proofs.ts). */
+  newestAsked = 0;
+  /** Trees being read now: receipts of one batch asked at once share one read, not one each. */
+  readonly reading = new Map<number, Promise<Buffer | undefined>>();
   constructor(maxBytes = TREE_CACHE_BYTES) {
     this.maxBytes = maxBytes;
   }
