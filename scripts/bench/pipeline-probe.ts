@@ -3,7 +3,7 @@
 // Counts come from the sequence and the batches table, so a sample costs the same at 2 million
 // records as at 2 thousand.
 import pg from "pg";
-import { percentile, sleep } from "./support.ts";
+import { load } from "./single.ts";
 
 export interface Progress {
   atMs: number;
@@ -88,33 +88,22 @@ export interface ReceiptRate {
   errors: number;
 }
 
-/** GET /v1/records/:id/receipt over `ids`, `concurrency` in flight, for `ms`. */
+/**
+ * GET /v1/records/:id/receipt over `ids`, round and round, with the load generator of the single
+ * part (single.ts load(): undici, a worker thread, 64 in flight), so the two receipt figures compare.
+ */
 export async function receiptRate(url: string, token: string, ids: readonly string[], options: { concurrency?: number; ms?: number } = {}): Promise<ReceiptRate> {
-  const concurrency = options.concurrency ?? 16;
-  const ms = options.ms ?? 5_000;
   const headers = { authorization: `Bearer ${token}` };
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const start = performance.now();
-  const end = start + ms;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const id = ids[next++ % ids.length]!;
-      const t0 = performance.now();
-      try {
-        const res = await fetch(`${url}/v1/records/${id}/receipt`, { headers });
-        await res.arrayBuffer();
-        if (res.status !== 200) errors++;
-        else latencies.push(performance.now() - t0);
-      } catch {
-        errors++;
-        await sleep(10);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, perSec: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), errors };
+  const noMeter = { sample: async () => ({ server: null, database: null, client: 0 }), close: async () => {} };
+  const r = await load({
+    what: "GET /v1/records/:id/receipt",
+    url,
+    concurrency: options.concurrency ?? 64,
+    warmupMs: 1_000,
+    measureMs: options.ms ?? 5_000,
+    meter: noMeter,
+    requests: ids.map((id) => ({ method: "GET", path: `/v1/records/${id}/receipt`, headers })),
+    expected: 200,
+  });
+  return { requests: r.requests, perSec: r.perSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors };
 }
