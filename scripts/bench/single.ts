@@ -135,7 +135,8 @@ export interface LoadSpec extends Omit<LoadPlan, "collectIds"> {
  */
 export async function load(spec: LoadSpec): Promise<RateResult> {
   const { what, meter, onId, ...plan } = spec;
-  const worker = new Worker(new URL("./load-worker.ts", import.meta.url), { workerData: { ...plan, collectIds: onId !== undefined } satisfies LoadPlan });
+  // A young generation large enough that the answers it reads die young without a scavenge every few ms.
+  const worker = new Worker(new URL("./load-worker.ts", import.meta.url), { workerData: { ...plan, collectIds: onId !== undefined } satisfies LoadPlan, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   let cpuAtStart: Promise<CpuSample> | null = null;
   let cpuAtEnd: Promise<CpuSample> | null = null;
   const outcome = await new Promise<LoadOutcome>((resolve, reject) => {
