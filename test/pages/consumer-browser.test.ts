@@ -186,6 +186,18 @@ t.test("notarize a file: hashed in the browser, only the hash sent, /r/{id} reac
   await ctx.close();
 });
 
+/** The check page in a new browser context, with what it sends anywhere but the chain's node (nothing, it should be). */
+async function checkPage(device: "phone" | "desktop", locale: string) {
+  const ctx = await context({ ...(device === "desktop" ? DESKTOP : PHONE), locale });
+  const { page, console } = await watchedPage(ctx);
+  const uploads: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() !== "GET" && !r.url().startsWith(node.url)) uploads.push(r.url());
+  });
+  await page.goto(`${server.url}/check?lang=${locale}`);
+  return { ctx, page, console, uploads };
+}
+
 t.test("the check page: the right file, a one-byte-different file, a forged receipt", async (t) => {
   const receiptText = await (await fetch(`${server.url}/r/${notarized.id}/receipt.json`)).text();
   const receipt = JSON.parse(receiptText) as Receipt;
@@ -209,13 +221,7 @@ t.test("the check page: the right file, a one-byte-different file, a forged rece
   for (const c of cases) {
     for (const locale of ["zh-CN", "en"] as const) {
       const device = c.name === "check-right-file" && locale === "en" ? "desktop" : "phone";
-      const ctx = await context({ ...(device === "desktop" ? DESKTOP : PHONE), locale });
-      const { page, console } = await watchedPage(ctx);
-      const uploads: string[] = [];
-      page.on("request", (r) => {
-        if (r.method() !== "GET" && !r.url().startsWith(node.url)) uploads.push(r.url());
-      });
-      await page.goto(`${server.url}/check?lang=${locale}`);
+      const { ctx, page, console, uploads } = await checkPage(device, locale);
       await page.setInputFiles("#tm-receipt-file", { name: "receipt.json", mimeType: "application/json", buffer: Buffer.from(c.receipt) });
       await page.setInputFiles("#tm-content-file", { name: "unboxing.mp4", mimeType: "video/mp4", buffer: c.content });
       await page.locator("#tm-check button[type=submit]").click();
@@ -263,13 +269,7 @@ t.test("the check page verifies a disclosure: the fields shown, how many stayed 
   for (const c of cases) {
     for (const locale of ["zh-CN", "en"] as const) {
       const device = locale === "en" && c.verdict === "valid" ? "desktop" : "phone";
-      const ctx = await context({ ...(device === "desktop" ? DESKTOP : PHONE), locale });
-      const { page, console } = await watchedPage(ctx);
-      const uploads: string[] = [];
-      page.on("request", (r) => {
-        if (r.method() !== "GET" && !r.url().startsWith(node.url)) uploads.push(r.url());
-      });
-      await page.goto(`${server.url}/check?lang=${locale}`);
+      const { ctx, page, console, uploads } = await checkPage(device, locale);
       await page.locator("#tm-receipt-text").fill(c.text);
       await page.locator("#tm-check button[type=submit]").click();
       await page.waitForSelector('#check[data-verification="done"]', { timeout: TIMEOUT_MS });
