@@ -110,6 +110,14 @@ export const ConfigSchema = Type.Object({
    * recomputed.
    */
   SCAN_DEVICE_SALT: Type.Optional(Hex32Key),
+  /**
+   * The longest a cached history (GET /v1/trace, the scan page) is served without being rebuilt.
+   * Every request checks it against the database first, so new records, seals and anchors show at
+   * once; what that check does not cover shows within this: a merchant's new name, and a payload
+   * changed in place in the database behind the service's back (the service never rewrites one),
+   * which the shopper's browser then catches (src/trace/events/trace-view.ts).
+   */
+  TRACE_CACHE_MAX_AGE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 60_000 }),
   /** Scans are counted in memory and written to the database at least this often (and on close). */
   SCAN_FLUSH_MS: Type.Integer({ minimum: 10, maximum: 1_000, default: 500 }),
   /** Clone rule: more devices than this having checked one item is a warning. */

@@ -25,6 +25,9 @@ export interface DemoService {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The demo service's cache age for histories (TRACE_CACHE_MAX_AGE_MS): short, so a test can outwait it. */
+export const TRACE_CACHE_MAX_AGE_MS = 2_000;
+
 export async function startDemoService(): Promise<DemoService> {
   const node = await startHardhatNode();
   const deployed = await deployWithScriptPrinting(node.url);
@@ -32,7 +35,7 @@ export async function startDemoService(): Promise<DemoService> {
   const work = await mkdtemp(join(tmpdir(), "tracemark-pages-"));
   const dbEnv: Record<string, string> = database.url ? { DATABASE_URL: database.url } : { PGLITE_DATA_DIR: join(work, "pglite") };
   const server = await startServer(
-    { ...dbEnv, CHAIN_RPC_URL: node.url, CONTRACT_ADDRESS: deployed.address, PUBLIC_RPC_URL: node.url, TRACEMARK_DEMO: "1", BATCH_INTERVAL_MS: "200", PUBLIC_RATE_LIMIT: "100000", LOG_LEVEL: "warn" },
+    { ...dbEnv, CHAIN_RPC_URL: node.url, CONTRACT_ADDRESS: deployed.address, PUBLIC_RPC_URL: node.url, TRACEMARK_DEMO: "1", BATCH_INTERVAL_MS: "200", PUBLIC_RATE_LIMIT: "100000", LOG_LEVEL: "warn", TRACE_CACHE_MAX_AGE_MS: String(TRACE_CACHE_MAX_AGE_MS) },
     { readyTimeoutMs: 120_000 },
   );
   const close = async () => {

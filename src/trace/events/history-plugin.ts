@@ -12,7 +12,7 @@ declare module "fastify" {
 }
 
 async function traceHistoryPlugin(app: FastifyInstance): Promise<void> {
-  app.decorate("traceHistory", new TraceHistory(app.db, publicBaseUrl(app.config)));
+  app.decorate("traceHistory", new TraceHistory(app.db, publicBaseUrl(app.config), app.config.TRACE_CACHE_MAX_AGE_MS));
 }
 
 export default fp(traceHistoryPlugin, { name: "tracemark-trace-history", dependencies: ["tracemark-context"] });

@@ -54,7 +54,7 @@ interface Shared<T> {
 
 /** Cached answers kept; the least recently built go first. */
 const CACHE_ENTRIES = 10_000;
-/** Catalogue fields the fingerprint does not cover (the merchant's name) are at most this old. */
+/** What the fingerprint does not cover (the merchant's name, a payload changed in place) is at most this old, by default (TRACE_CACHE_MAX_AGE_MS). */
 const CACHE_TTL_MS = 60_000;
 
 export class TraceHistory {
@@ -69,16 +69,19 @@ export class TraceHistory {
   /** Orders arrivals and database reads: a read may serve a request only if it was sent after the request arrived. */
   #tickets = 0;
 
-  constructor(db: Db, base: string) {
+  readonly #maxAgeMs: number;
+
+  constructor(db: Db, base: string, maxAgeMs = CACHE_TTL_MS) {
     this.#db = db;
     this.#base = base;
+    this.#maxAgeMs = maxAgeMs;
   }
 
   async answer(uri: string): Promise<TraceAnswer> {
     const { named, key } = this.#parse(uri);
     const arrived = ++this.#tickets;
     const cached = this.#cache.get(key);
-    if (cached && Date.now() - cached.at < CACHE_TTL_MS && (await this.#fingerprint(key, cached.deps)) === cached.fingerprint) return cached;
+    if (cached && Date.now() - cached.at < this.#maxAgeMs && (await this.#fingerprint(key, cached.deps)) === cached.fingerprint) return cached;
     return this.#build(key, uri, named, arrived);
   }
 
