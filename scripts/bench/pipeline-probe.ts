@@ -90,7 +90,7 @@ export interface ReceiptRate {
 
 /**
  * GET /v1/records/:id/receipt over `ids`, round and round, with the load generator of the single
- * part (single.ts load(): undici, a worker thread, 64 in flight), so the two receipt figures compare.
+ * part (single.ts load(): wrk or undici, 64 in flight), so the two receipt figures compare.
  */
 export async function receiptRate(url: string, token: string, ids: readonly string[], options: { concurrency?: number; ms?: number } = {}): Promise<ReceiptRate> {
   const headers = { authorization: `Bearer ${token}` };

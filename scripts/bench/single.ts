@@ -4,13 +4,13 @@
 // a child process. Issue 7's target: >= 3,000 writes/s at 64 in flight with p99 <= 25 ms, on
 // PostgreSQL with fsync on; receipts >= 2,500/s.
 //
-// The client is undici's Pool: one keep-alive connection per request in flight, pipelining off (a
-// request is sent only once the previous answer on its connection is in), request bodies built
-// before the measured window. On a small machine the load generator's own CPU is taken from the
-// server: undici's request() costs about half of node:http's and a third of fetch's per request,
-// and its CPU per request is printed beside the server's so the figure can be judged. Every
-// request has a subject of its own (an order), as live-stream evidence does; a subject written by
-// two transactions at once would serialise them on its row lock.
+// The client (single.ts load()) is wrk when it is installed, else undici's Pool in a worker thread:
+// one keep-alive connection per request in flight, pipelining off (a request is sent only once the
+// previous answer on its connection is in), request bodies built before the measured window. On a
+// small machine the load generator's own CPU is taken from the server, so its CPU per request is
+// printed beside the server's: wrk's is about a third of undici's (wrk.ts). Every request has a
+// subject of its own (an order), as live-stream evidence does; a subject written by two
+// transactions at once would serialise them on its row lock.
 //
 // Beside the rates, the CPU time of the server process and of the database's backends per request,
 // read from /proc (same machine only): the rate moves with whatever else runs on the machine, the
@@ -21,6 +21,7 @@ import pg from "pg";
 import { Worker } from "node:worker_threads";
 import { STARTED, type LoadOutcome, type LoadPlan } from "./load-worker.ts";
 import { startBenchServer } from "./server.ts";
+import { runWrk, wrkAvailable, writePlan } from "./wrk.ts";
 import { percentile, processCpuMs, sampleRecord, sleep } from "./support.ts";
 
 export interface RateResult {
@@ -40,12 +41,14 @@ export interface RateResult {
   load: number;
   /** Requests sent in all, warm-up included. */
   sent: number;
+  /** The load generator: wrk when installed (wrk.ts), else undici in a worker thread. */
+  client: "wrk" | "undici";
 }
 
 export interface SingleResult {
   writes: RateResult[];
   receipts: RateResult | null;
-  /** Records answered 202 (warm-ups included), and rows in the records table at the end. */
+  /** Records answered 202 (warm-ups included), and how many of them are in the records table at the end. */
   accepted: number;
   stored: number | null;
   /** Transactions that inserted the records: fewer than records means writes shared them. */
@@ -111,7 +114,7 @@ export async function benchSingle(options: SingleOptions): Promise<SingleResult>
             requests: ids.map((id) => ({ path: `/v1/records/${id}/receipt`, method: "GET", headers: { authorization: headers.authorization } })),
             expected: 200,
           });
-    const counted = options.databaseUrl ? await countRecords(options.databaseUrl) : null;
+    const counted = options.databaseUrl ? await countRecords(options.databaseUrl, ids) : null;
     // Sealing rewrites the rows (a new xmin), so transactions are only told apart with the pipeline off.
     const transactions = pipeline === "off" ? (counted?.transactions ?? null) : null;
     return { writes, receipts, accepted, stored: counted?.records ?? null, transactions, pipeline };
@@ -130,10 +133,43 @@ export interface LoadSpec extends Omit<LoadPlan, "collectIds"> {
 }
 
 /**
- * `concurrency` clients send back to back, in a worker thread (load-worker.ts says why); requests
- * that end inside the measured window count, and the CPU window is the same one.
+ * `concurrency` clients send back to back: wrk when it is installed (wrk.ts says why), else
+ * undici in a worker thread (load-worker.ts says why); requests that end inside the measured
+ * window count, and the CPU window is the same one.
  */
 export async function load(spec: LoadSpec): Promise<RateResult> {
+  return wrkAvailable() ? loadWithWrk(spec) : loadWithUndici(spec);
+}
+
+async function loadWithWrk(spec: LoadSpec): Promise<RateResult> {
+  const { what, meter, onId, ...plan } = spec;
+  const file = writePlan({ ...plan, collectIds: false });
+  try {
+    const run = (seconds: number, start: number, check: boolean) =>
+      runWrk({ url: plan.url, planPath: file.path, concurrency: plan.concurrency, seconds, start, expected: plan.expected, check, collectIds: check && onId !== undefined });
+    // The warm-up reads every answer (its status, the ids); the measured run only times them.
+    const warmup = await run(Math.max(1, Math.round(plan.warmupMs / 1000)), 0, true);
+    const start = await meter.sample();
+    const measured = await run(Math.max(1, Math.round(plan.measureMs / 1000)), warmup.sent, false);
+    const end = await meter.sample();
+    for (const id of [...warmup.ids, ...measured.ids]) onId!(id);
+    const answered = measured.requests - measured.errors;
+    return {
+      ...rateOf(what, plan.concurrency, measured.durationMs, answered, start, end, measured.cpuMs),
+      p50Ms: measured.p50Ms,
+      p99Ms: measured.p99Ms,
+      maxMs: measured.maxMs,
+      errors: measured.errors,
+      firstError: warmup.firstError ?? measured.firstError,
+      sent: warmup.sent + measured.sent,
+      client: "wrk",
+    };
+  } finally {
+    file.remove();
+  }
+}
+
+async function loadWithUndici(spec: LoadSpec): Promise<RateResult> {
   const { what, meter, onId, ...plan } = spec;
   // A young generation large enough that the answers it reads die young without a scavenge every few ms.
   const worker = new Worker(new URL("./load-worker.ts", import.meta.url), { workerData: { ...plan, collectIds: onId !== undefined } satisfies LoadPlan, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
@@ -152,25 +188,33 @@ export async function load(spec: LoadSpec): Promise<RateResult> {
   outcome.ids.forEach((id) => onId!(id));
   const [start, end] = [await cpuAtStart!, await cpuAtEnd!];
   const { latencies } = outcome;
-  const per1k = (ms: number | null) => (ms === null || latencies.length === 0 ? null : (ms * 1000) / latencies.length);
   return {
-    what,
-    concurrency: spec.concurrency,
-    seconds: spec.measureMs / 1000,
-    requests: latencies.length,
-    perSec: latencies.length / (spec.measureMs / 1000),
+    ...rateOf(what, spec.concurrency, spec.measureMs, latencies.length, start, end, end.client - start.client),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? NaN,
     errors: outcome.errors,
     firstError: outcome.firstError,
+    sent: outcome.sent,
+    client: "undici",
+  };
+}
+
+/** The rate and the CPU per 1,000 answers of a measured window. */
+function rateOf(what: string, concurrency: number, windowMs: number, answered: number, start: CpuSample, end: CpuSample, clientMs: number) {
+  const per1k = (ms: number | null) => (ms === null || answered === 0 ? null : (ms * 1000) / answered);
+  return {
+    what,
+    concurrency,
+    seconds: Math.round(windowMs / 100) / 10,
+    requests: answered,
+    perSec: answered / (windowMs / 1000),
     cpuPer1k: {
       server: per1k(start.server !== null && end.server !== null ? end.server - start.server : null),
       database: per1k(start.database !== null && end.database !== null ? backendDelta(start.database, end.database) : null),
-      client: per1k(end.client - start.client) ?? NaN,
+      client: per1k(clientMs) ?? NaN,
     },
     load: loadavg()[0]!,
-    sent: outcome.sent,
   };
 }
 
@@ -210,14 +254,19 @@ export async function cpuMeter(serverPid: number, databaseUrl: string | undefine
   };
 }
 
-async function countRecords(databaseUrl: string): Promise<{ records: number; transactions: number }> {
+/**
+ * How many of the records answered 202 are in the table (wrk may stop with requests in flight,
+ * so the table can hold a few more than were answered), and the transactions that wrote them all.
+ */
+async function countRecords(databaseUrl: string, answered: string[]): Promise<{ records: number; transactions: number }> {
   await sleep(200);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    const found = await client.query<{ n: string }>("select count(*) as n from records where id = any($1::uuid[])", [answered]);
     // xmin: the transaction that wrote the row's current version.
-    const { rows } = await client.query<{ n: string; x: string }>("select count(*) as n, count(distinct xmin::text) as x from records");
-    return { records: Number(rows[0]!.n), transactions: Number(rows[0]!.x) };
+    const { rows } = await client.query<{ x: string }>("select count(distinct xmin::text) as x from records");
+    return { records: Number(found.rows[0]!.n), transactions: Number(rows[0]!.x) };
   } finally {
     await client.end();
   }
@@ -248,7 +297,8 @@ export function singleReport(r: SingleResult): { lines: string[]; rows: Row[]; d
       `p50 ${f(x.p50Ms, 1)} ms, p99 ${f(x.p99Ms, 1)} ms, max ${f(x.maxMs, 1)} ms; ${x.errors} errors; load average ${x.load.toFixed(2)}`,
     cpuLine(x) + (x.firstError ? `\n  first error: ${x.firstError}` : ""),
   ];
-  const lines = [`pipeline ${r.pipeline} while loaded; every request a subject of its own; client undici keep-alive, one connection per request in flight, no pipelining, bodies built in advance`];
+  const client = r.writes[0]?.client === "wrk" ? "wrk (C, one thread)" : "undici in a worker thread (install wrk for the lighter client)";
+  const lines = [`pipeline ${r.pipeline} while loaded; every request a subject of its own; client ${client}, keep-alive, one connection per request in flight, no pipelining, bodies built in advance`];
   const rows: Row[] = [];
   for (const w of r.writes) {
     lines.push(...describe(w));
@@ -268,6 +318,6 @@ export function singleReport(r: SingleResult): { lines: string[]; rows: Row[]; d
   }
   if (r.transactions !== null) lines.push(`group commit: ${f(r.accepted)} records in ${f(r.transactions)} transactions (${f(r.accepted / Math.max(1, r.transactions), 1)} a transaction)`);
   const durable = r.stored === null || r.stored === r.accepted;
-  if (r.stored !== null) lines.push(`durability check: ${f(r.accepted)} records answered 202, ${f(r.stored)} rows in the database ${durable ? "(equal)" : "(MISMATCH)"}`);
+  if (r.stored !== null) lines.push(`durability check: ${f(r.accepted)} records answered 202 (read in the warm-ups), ${f(r.stored)} of them in the database ${durable ? "(equal)" : "(MISMATCH)"}`);
   return { lines, rows, durable };
 }

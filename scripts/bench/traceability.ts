@@ -6,7 +6,7 @@
 //   2. Serial generation: one items job of 100,000 items (each a random serial and a public record),
 //      from the POST to the job's success. Target <= 10 s.
 //   3. History JSON: GET /v1/trace for an item with 20 events, 64 requests in flight, node:http
-//      undici keep-alive, no pipelining (the load generator of scripts/bench/single.ts). Target >= 3,000 req/s at p99 <= 20 ms.
+//      keep-alive, no pipelining (the load generator of scripts/bench/single.ts: wrk, else undici). Target >= 3,000 req/s at p99 <= 20 ms.
 //
 // The pipeline seals and anchors while the service is loaded (the honest figure; --trace-pipeline=off
 // measures without it); before the history is measured it has drained, so the item's records
