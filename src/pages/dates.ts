@@ -23,9 +23,20 @@ const timeFormat = memo((locale) => new Intl.DateTimeFormat(intlLocale(locale), 
 const instantDayFormat = memo((locale) => new Intl.DateTimeFormat(intlLocale(locale), { timeZone: PAGE_TIME_ZONE, dateStyle: "medium" }));
 const calendarDayFormat = memo((locale) => new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", dateStyle: "medium" }));
 
+/** Instants said recently, per language: a code's first check is written on every later scan of it. */
+const saidTimes = memo(() => new Map<string, string>());
+const SAID_TIMES_MAX = 10_000;
+
 /** An instant (RFC 3339) as date and time. */
 export function formatTime(iso: string, locale: Locale): string {
-  return timeFormat(locale).format(new Date(iso));
+  const said = saidTimes(locale);
+  let text = said.get(iso);
+  if (text === undefined) {
+    // Formatting costs about 10 µs; a full map is simply started again (no order to keep).
+    if (said.size >= SAID_TIMES_MAX) said.clear();
+    said.set(iso, (text = timeFormat(locale).format(new Date(iso))));
+  }
+  return text;
 }
 
 /** A day: an RFC 3339 instant (its date in the page's zone) or a calendar date YYYY-MM-DD (as written). */

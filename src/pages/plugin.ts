@@ -97,6 +97,37 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * scriptJson of objects the pages reuse from request to request (the trust, a language's browser
+ * messages, a version's page data), written once each. Such objects are never changed once made;
+ * a page that builds its data afresh gets a new object, so never a stale text.
+ */
+const writtenJson = new WeakMap<object, string>();
+function reusedScriptJson(value: unknown): string {
+  if (typeof value !== "object" || value === null) return scriptJson(value);
+  let text = writtenJson.get(value);
+  if (text === undefined) writtenJson.set(value, (text = scriptJson(value)));
+  return text;
+}
+
+/**
+ * Eta resolves an include's file anew at every render (a JSON cache key, path joins); the
+ * templates do not move while the process runs, so each (including file, name) is resolved once.
+ */
+class Templates extends Eta {
+  constructor(config: ConstructorParameters<typeof Eta>[0]) {
+    super(config);
+    const resolve = this.resolvePath!;
+    const resolved = new Map<string, string>();
+    this.resolvePath = function (template, options) {
+      const key = `${options?.filepath ?? ""}\0${template}`;
+      let path = resolved.get(key);
+      if (path === undefined) resolved.set(key, (path = resolve.call(this, template, options)));
+      return path;
+    };
+  }
+}
+
 function withLang(url: string, locale: Locale): string {
   const parsed = new URL(url, "http://x");
   parsed.searchParams.set("lang", locale);
@@ -105,7 +136,7 @@ function withLang(url: string, locale: Locale): string {
 
 async function pagesPlugin(app: FastifyInstance): Promise<void> {
   await app.register(cookie);
-  const eta = new Eta({ views: templates, cache: true, autoEscape: true });
+  const eta = new Templates({ views: templates, cache: true, autoEscape: true });
   await app.register(view, {
     engine: { eta },
     root: templates,
@@ -132,7 +163,7 @@ async function pagesPlugin(app: FastifyInstance): Promise<void> {
       assets: assets.urls,
       languages: LOCALES.map((l) => ({ locale: l, href: withLang(request.url, l), current: l === locale })),
       browserMessages: (prefix) => messagesWithPrefix(locale, prefix),
-      json: scriptJson,
+      json: reusedScriptJson,
       rpc,
       fragment: (partial, data) => new HtmlFragment(eta.render(`./partials/${partial}`, { ...data, ...context })),
     };
