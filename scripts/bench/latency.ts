@@ -1,7 +1,8 @@
 // Accept → anchored: records go in through POST /v1/records at a steady rate while the pipeline
 // (sealer + anchorer, src/pipeline/pipeline.ts) runs against the same database and the chain.
 // For every record the delay is read from the database afterwards, anchored_at of its batch
-// minus its own accepted_at: both are stamped at the moment of the transition, so the figure
+// (found as the service finds it: src/records/proofs.ts withBatchSql, a seq range since migration
+// 004) minus its own accepted_at: both are stamped at the moment of the transition, so the figure
 // needs no client-side clock and no polling resolution.
 import { sql } from "kysely";
 import { buildApp } from "../../src/app.ts";
@@ -13,6 +14,7 @@ import type { Db } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { createMerchant } from "../../src/merchants/merchants.ts";
 import { startPipeline } from "../../src/pipeline/pipeline.ts";
+import { withBatchSql } from "../../src/records/proofs.ts";
 import { percentile, quietLog, sampleRecord, sleep } from "./support.ts";
 
 export interface LatencyResult {
@@ -69,8 +71,7 @@ export async function benchLatency(options: LatencyOptions): Promise<LatencyResu
     }
 
     const { rows } = await sql<{ ms: number | null }>`
-      select extract(epoch from (b.anchored_at - r.accepted_at)) * 1000 as ms
-        from records r left join batches b on b.seq = r.batch_seq`.execute(database.db);
+      select extract(epoch from (x.b_anchored_at - x.accepted_at)) * 1000 as ms from (${withBatchSql}) as x`.execute(database.db);
     const delays = rows.filter((r) => r.ms !== null).map((r) => Number(r.ms)).sort((a, b) => a - b);
     const { rows: batchRows } = await sql<{ n: string }>`select count(*) as n from batches where anchored_at is not null`.execute(database.db);
     return {
@@ -118,8 +119,7 @@ async function sendSteadily(url: string, headers: Record<string, string>, ratePe
 async function drained(db: Db): Promise<void> {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const { rows } = await sql<{ n: string }>`
-      select count(*) as n from records r left join batches b on b.seq = r.batch_seq where b.anchored_at is null`.execute(db);
+    const { rows } = await sql<{ n: string }>`select count(*) as n from (${withBatchSql}) as x where x.b_anchored_at is null`.execute(db);
     if (Number(rows[0]?.n ?? 1) === 0) return;
     await sleep(200);
   }
