@@ -135,28 +135,6 @@ const EPC_PATTERN: Record<string, [number, Converter]> = {
     star === "*" && /^\d{2}$/.test(piece!) && /^\d{2}$/.test(total!) ? join("/8006/", gtin(cp, ir!), piece, total) : undefined],
 };
 
-/** URIs longer than this are converted every time rather than kept (EPC and Digital Link URIs are short). */
-const REMEMBERED_LENGTH = 256;
-const REMEMBERED_URIS = 20_000;
-
-/**
- * A pure conversion whose answers are kept for the URIs seen lately: a capture converts each
- * event's EPCs several times (ownership, subjects, containment, the event hash), about 10 µs a
- * time. A full map is simply started again; there is no order to keep.
- */
-function remembered(convert: (uri: string) => string | undefined): (uri: string) => string | undefined {
-  const answers = new Map<string, string | null>();
-  return (uri) => {
-    if (uri.length > REMEMBERED_LENGTH) return convert(uri);
-    let answer = answers.get(uri);
-    if (answer === undefined) {
-      if (answers.size >= REMEMBERED_URIS) answers.clear();
-      answers.set(uri, (answer = convert(uri) ?? null));
-    }
-    return answer ?? undefined;
-  };
-}
-
 const EPC_URN = /^urn:epc:(id|class|idpat):([a-z]+):(\d{6,12})\.(.*)$/;
 
 /**
@@ -164,7 +142,7 @@ const EPC_URN = /^urn:epc:(id|class|idpat):([a-z]+):(\d{6,12})\.(.*)$/;
  * undefined when `uri` is none of those or is malformed. Escapes of the URN (TDS §5: `%22`, `%25`,
  * `%26`, `%2F`, `%3C`, `%3E`, `%3F`) are decoded and the value re-encoded as Digital Link does.
  */
-export const epcUriToDigitalLink = remembered(function epcUriToDigitalLink(uri: string): string | undefined {
+export function epcUriToDigitalLink(uri: string): string | undefined {
   const match = EPC_URN.exec(uri);
   if (!match) return undefined;
   const [, kind, scheme, companyPrefix, body] = match as unknown as [string, string, string, string, string];
@@ -180,7 +158,7 @@ export const epcUriToDigitalLink = remembered(function epcUriToDigitalLink(uri: 
   if (rest.includes(undefined)) return undefined;
   const path = convert(companyPrefix, rest as string[]);
   return path === undefined ? undefined : CANONICAL_HOST + path;
-});
+}
 
 // ---------------------------------------------------------------- Digital Link → constrained form
 
@@ -237,7 +215,7 @@ const HTTP_URI = /^https?:\/\/[^/?#]*([^?#]*)/;
  * The primary key is the first path segment that starts a valid AI path, so a resolver's own
  * path prefix (`https://example.com/products/01/…`) is skipped.
  */
-export const constrainedDigitalLink = remembered(function constrainedDigitalLink(uri: string): string | undefined {
+export function constrainedDigitalLink(uri: string): string | undefined {
   const match = HTTP_URI.exec(uri);
   if (!match) return undefined;
   const segments = match[1]!.split("/").slice(1);
@@ -248,7 +226,7 @@ export const constrainedDigitalLink = remembered(function constrainedDigitalLink
     if (found !== undefined) return CANONICAL_HOST + found;
   }
   return undefined;
-});
+}
 
 /** `segments` read as primary key, value, then qualifier pairs; the constrained path, if valid. */
 function keyPath(segments: string[]): string | undefined {
