@@ -32,8 +32,8 @@ export function formatTime(iso: string, locale: Locale): string {
   const said = saidTimes(locale);
   let text = said.get(iso);
   if (text === undefined) {
-    // Formatting costs about 10 µs; a full map is simply started again (no order to keep).
-    if (said.size >= SAID_TIMES_MAX) said.clear();
+    // Formatting costs about 10 µs; the oldest entry goes first, as in the pages' other bounded maps.
+    if (said.size >= SAID_TIMES_MAX) said.delete(said.keys().next().value!);
     said.set(iso, (text = timeFormat(locale).format(new Date(iso))));
   }
   return text;

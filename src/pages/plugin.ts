@@ -99,8 +99,8 @@ export function scriptJson(value: unknown): string {
 
 /**
  * scriptJson of objects the pages reuse from request to request (the trust, a language's browser
- * messages, a version's page data), written once each. Such objects are never changed once made;
- * a page that builds its data afresh gets a new object, so never a stale text.
+ * messages, a cached panel's receipts), written once each. Such objects are never changed once
+ * made; a page that builds its data afresh gets a new object, so never a stale text.
  */
 const writtenJson = new WeakMap<object, string>();
 function reusedScriptJson(value: unknown): string {
