@@ -12,8 +12,8 @@
 import { launchChromium } from "../lib/chromium.ts";
 import { gs1CheckDigit } from "../../src/gs1/index.ts";
 import { adminKeyOn, startBenchServer } from "./server.ts";
-import { cpuLine, cpuMeter, load } from "./single.ts";
-import { atLatencyTarget, SLO_CONCURRENCIES, sloRunLine, sloVerdict, type SloResult } from "./slo.ts";
+import { cpuLine, cpuMeter, load, rateLine } from "./single.ts";
+import { atLatencyTarget, SLO_CONCURRENCIES, sloVerdict, type SloResult } from "./slo.ts";
 import { sleep } from "./support.ts";
 
 export const SCAN_HTML_TARGET = { perSec: 2_000, p99Ms: 30 };
@@ -133,7 +133,7 @@ export function scanReport(r: ScanResult): { lines: string[]; rows: Array<{ what
   return {
     lines: [
       `  scan page HTML (item with ${r.entries} entries, Accept: text/html), ${h.runs[0]?.client ?? ""} keep-alive:`,
-      ...h.runs.flatMap((run) => [`    ${sloRunLine(run)}` + (run.firstError ? `\n    first error: ${run.firstError}` : ""), cpuLine(run, 5)]),
+      ...h.runs.flatMap((run) => [`    ${rateLine(run)}` + (run.firstError ? `\n    first error: ${run.firstError}` : ""), cpuLine(run, 5)]),
       `    ${html.line}`,
       `  browser verification of ${r.entries} entries in Chromium against the operator's /rpc: ${r.verifyMs.map((ms) => f(ms)).join(", ")} ms (median ${f(verify)} ms); ` +
         `verdicts: ${allValid ? "all valid" : r.verdicts.join(",")} [target <= ${f(BROWSER_VERIFY_TARGET_MS)} ms] ${verifyOk ? "PASS" : "MISS"}`,

@@ -48,7 +48,7 @@ export interface RateResult {
 export interface SingleResult {
   writes: RateResult[];
   receipts: RateResult | null;
-  /** Records answered 202 (warm-ups included), and how many of them are in the records table at the end. */
+  /** Records whose 202 the client read (with wrk, the warm-ups'; with undici, all), and how many of them are in the records table at the end. */
   accepted: number;
   stored: number | null;
   /** Transactions that inserted the records: fewer than records means writes shared them. */
@@ -143,7 +143,7 @@ export async function load(spec: LoadSpec): Promise<RateResult> {
 
 async function loadWithWrk(spec: LoadSpec): Promise<RateResult> {
   const { what, meter, onId, ...plan } = spec;
-  const file = writePlan({ ...plan, collectIds: false });
+  const file = writePlan(plan.requests);
   try {
     const run = (seconds: number, start: number, check: boolean) =>
       runWrk({ url: plan.url, planPath: file.path, concurrency: plan.concurrency, seconds, start, expected: plan.expected, check, collectIds: check && onId !== undefined });
@@ -152,7 +152,7 @@ async function loadWithWrk(spec: LoadSpec): Promise<RateResult> {
     const start = await meter.sample();
     const measured = await run(Math.max(1, Math.round(plan.measureMs / 1000)), warmup.sent, false);
     const end = await meter.sample();
-    for (const id of [...warmup.ids, ...measured.ids]) onId!(id);
+    for (const id of warmup.ids) onId!(id);
     const answered = measured.requests - measured.errors;
     return {
       ...rateOf(what, plan.concurrency, measured.durationMs, answered, start, end, measured.cpuMs),
@@ -284,6 +284,11 @@ interface Row {
 
 const f = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+/** A measured window: concurrency, rate, latencies, errors. */
+export function rateLine(x: RateResult): string {
+  return `${String(x.concurrency).padStart(3)} in flight, ${x.seconds} s: ${f(x.perSec).padStart(6)} req/s, p50 ${f(x.p50Ms, 1)} ms, p99 ${f(x.p99Ms, 1)} ms, max ${f(x.maxMs, 1)} ms; ${x.errors} errors; load average ${x.load.toFixed(2)}`;
+}
+
 /** Where a rate's CPU went: what to look at when it misses. */
 export function cpuLine(x: RateResult, indent = 30): string {
   const ms = (v: number | null) => (v === null ? "n/a" : `${f(v, 1)} ms`);
@@ -292,11 +297,7 @@ export function cpuLine(x: RateResult, indent = 30): string {
 
 /** The part's lines for `npm run bench`, its rows for the summary table, and whether every 202 was stored. */
 export function singleReport(r: SingleResult): { lines: string[]; rows: Row[]; durable: boolean } {
-  const describe = (x: RateResult) => [
-    `  ${x.what.padEnd(28)} ${String(x.concurrency).padStart(3)} in flight, ${x.seconds} s: ${f(x.perSec).padStart(6)} req/s, ` +
-      `p50 ${f(x.p50Ms, 1)} ms, p99 ${f(x.p99Ms, 1)} ms, max ${f(x.maxMs, 1)} ms; ${x.errors} errors; load average ${x.load.toFixed(2)}`,
-    cpuLine(x) + (x.firstError ? `\n  first error: ${x.firstError}` : ""),
-  ];
+  const describe = (x: RateResult) => [`  ${x.what.padEnd(28)} ${rateLine(x)}`, cpuLine(x) + (x.firstError ? `\n  first error: ${x.firstError}` : "")];
   const client = r.writes[0]?.client === "wrk" ? "wrk (C, one thread)" : "undici in a worker thread (install wrk for the lighter client)";
   const lines = [`pipeline ${r.pipeline} while loaded; every request a subject of its own; client ${client}, keep-alive, one connection per request in flight, no pipelining, bodies built in advance`];
   const rows: Row[] = [];

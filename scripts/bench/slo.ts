@@ -30,11 +30,6 @@ export async function atLatencyTarget(target: LatencyTarget, concurrencies: numb
 
 const f = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** One line per run: concurrency, rate and latencies. */
-export function sloRunLine(r: RateResult): string {
-  return `${String(r.concurrency).padStart(3)} in flight, ${r.seconds} s: ${f(r.perSec).padStart(6)} req/s, p50 ${f(r.p50Ms, 1)} ms, p99 ${f(r.p99Ms, 1)} ms, max ${f(r.maxMs, 1)} ms; ${r.errors} errors; load average ${r.load.toFixed(2)}`;
-}
-
 /** The verdict line and the summary's "measured" cell. */
 export function sloVerdict(s: SloResult, target: LatencyTarget): { line: string; measured: string } {
   const targetText = `[target >= ${f(target.perSec)} req/s at p99 <= ${target.p99Ms} ms] ${s.pass ? "PASS" : "MISS"}`;

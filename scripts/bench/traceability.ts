@@ -17,8 +17,8 @@ import pg from "pg";
 import { gs1CheckDigit } from "../../src/gs1/index.ts";
 import { MAX_CAPTURE_EVENTS } from "../../src/trace/events/plan.ts";
 import { adminKeyOn, startBenchServer, type BenchServer } from "./server.ts";
-import { atLatencyTarget, SLO_CONCURRENCIES, sloRunLine, sloVerdict, type SloResult } from "./slo.ts";
-import { cpuMeter, load, type CpuMeter } from "./single.ts";
+import { atLatencyTarget, SLO_CONCURRENCIES, sloVerdict, type SloResult } from "./slo.ts";
+import { cpuLine, cpuMeter, load, rateLine, type CpuMeter } from "./single.ts";
 import { sleep } from "./support.ts";
 
 export const CAPTURE_TARGET = 5_000;
@@ -209,11 +209,8 @@ export function traceabilityReport(r: TraceabilityResult): { lines: string[]; ro
     `  serial generation: one items job of ${f(s.items)} items, POST to success: ${f(s.seconds, 2)} s (${f(s.items / s.seconds)} items/s) [target <= ${SERIALS_TARGET_S} s] ${verdictOf(serialsOk)}`,
     `  ${"".padEnd(18)} ${cpuText(s.cpuPer1k, "items")}`,
     `  history JSON: GET /v1/trace for an item with ${HISTORY_EVENTS} events (${h.timeline} timeline entries with receipts; ` +
-      (r.pipeline === "off" ? "pipeline off: no proofs" : h.drainedMs === null ? "NOT all anchored in time" : `all anchored ${f(h.drainedMs)} ms after the capture`) + ")",
-    ...h.runs.flatMap((run) => [
-      `  ${"".padEnd(13)} ${sloRunLine(run)}` + (run.firstError ? `\n  first error: ${run.firstError}` : ""),
-      `  ${"".padEnd(15)} CPU per 1,000 requests: server ${run.cpuPer1k.server === null ? "n/a" : `${f(run.cpuPer1k.server, 1)} ms`}, PostgreSQL backends ${run.cpuPer1k.database === null ? "n/a" : `${f(run.cpuPer1k.database, 1)} ms`}, load generator (${run.client}) ${f(run.cpuPer1k.client, 1)} ms`,
-    ]),
+      (r.pipeline === "off" ? "pipeline off: no proofs" : h.drainedMs === null ? "NOT all anchored in time" : `all anchored ${f(h.drainedMs)} ms after the capture`) + `), client ${h.runs[0]?.client ?? "none"}:`,
+    ...h.runs.flatMap((run) => [`  ${"".padEnd(13)} ${rateLine(run)}` + (run.firstError ? `\n  first error: ${run.firstError}` : ""), cpuLine(run, 16)]),
     `  ${"".padEnd(13)} ${history.line}; ${f(h.transactionsPerRequest, 2)} database transactions per request`,
   ];
   const rows: Row[] = [

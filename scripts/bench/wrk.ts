@@ -1,8 +1,8 @@
 // The bench's load generator when wrk is installed (Debian's `wrk` package): a C event loop that
 // spends about a third of the CPU per request that undici's Pool does in Node (33–45 µs against
-// 100–190 µs, its setup included, measured on this 2-core machine). The client shares the two cores with the server and
-// PostgreSQL, so a heavy client is a share of the server's latency: with undici at 64 in flight a
-// third of a core went to the client. Without wrk, load() falls back to the undici worker
+// 100–190 µs, its setup included, measured on this 2-core machine). The client shares the two
+// cores with the server and PostgreSQL, so a heavy client is a share of the server's latency: with
+// undici at 64 in flight a third of a core went to the client. Without wrk, load() falls back to the undici worker
 // (load-worker.ts) and the report says so.
 //
 // wrk runs twice per load: a warm-up, then the measured run, so the measured window holds only
@@ -12,14 +12,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LoadPlan } from "./load-worker.ts";
+import type { PlannedRequest } from "./load-worker.ts";
 
 const SCRIPT = fileURLToPath(new URL("./wrk-plan.lua", import.meta.url));
 
-/** Whether wrk can be used: installed, and not turned off with BENCH_CLIENT=undici. */
+let available: boolean | undefined;
+
+/** Whether wrk can be used: installed, and not turned off with BENCH_CLIENT=undici (looked up once). */
 export function wrkAvailable(): boolean {
-  if (process.env["BENCH_CLIENT"] === "undici") return false;
-  return spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined;
+  available ??= process.env["BENCH_CLIENT"] !== "undici" && spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined;
+  return available;
 }
 
 export interface WrkRun {
@@ -52,13 +54,13 @@ interface WrkResult {
   ids: string[];
 }
 
-/** The plan as wrk-plan.lua reads it; every request must carry the same headers. */
-export function writePlan(plan: LoadPlan): { path: string; remove(): void } {
-  const headers = plan.requests[0]?.headers ?? {};
+/** The requests as wrk-plan.lua reads them; every request must carry the same headers. */
+export function writePlan(requests: readonly PlannedRequest[]): { path: string; remove(): void } {
+  const headers = requests[0]?.headers ?? {};
   const same = JSON.stringify(headers);
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   lines.push("");
-  for (const r of plan.requests) {
+  for (const r of requests) {
     if (JSON.stringify(r.headers) !== same) throw new Error("wrk-plan.lua sends every request with the same headers");
     if (/[\t\n\r]/.test(r.path + (r.body ?? ""))) throw new Error(`a request has a tab or newline in its path or body: ${r.path}`);
     lines.push(`${r.method}\t${r.path}\t${r.body ?? ""}`);
@@ -71,7 +73,7 @@ export function writePlan(plan: LoadPlan): { path: string; remove(): void } {
 
 /**
  * One wrk run of `seconds` with `concurrency` connections (one request in flight on each, no
- * pipelining), from request `start` of the plan. `onStart` is called when wrk begins sending.
+ * pipelining), from request `start` of the plan.
  */
 export async function runWrk(options: {
   url: string;
