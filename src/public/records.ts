@@ -12,7 +12,7 @@ import type { Db } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import { notarize } from "../records/notarize.ts";
 import { receiptOf, statusOf } from "../records/receipts.ts";
-import { findRecords } from "../records/repository.ts";
+import { readRecord } from "../records/record-reads.ts";
 import { PUBLIC_KINDS, type PublicRecordInputT, type PublicRecordViewT } from "../schemas/public.ts";
 import { PUBLIC_SUBMITTER_KEY_ID, publicPrincipal } from "./submitter.ts";
 
@@ -34,7 +34,7 @@ export async function notarizePublic(db: Db, input: PublicRecordInputT): Promise
 
 /** A public notarization by id, with its current receipt; anything else is a 404. */
 export async function findPublicRecord(db: Db, id: string): Promise<PublicRecordViewT> {
-  const [record] = await findRecords(db, [id], { merchantId: null, keyId: PUBLIC_SUBMITTER_KEY_ID });
+  const record = await readRecord(db, id, { merchantId: null, keyId: PUBLIC_SUBMITTER_KEY_ID });
   if (!record || !(PUBLIC_KINDS as readonly string[]).includes(record.kind)) throw notFound("public record", "params.publicRecordId");
   const label = await db.selectFrom("public_notarizations").select(["file_name", "size"]).where("record_id", "=", id).executeTakeFirst();
   return {

@@ -5,6 +5,7 @@ import type { Access } from "../plugins/auth.ts";
 import { GroupCommitter } from "../records/group-commit.ts";
 import { notarize, notarizeInGroup, type NotarizeResult } from "../records/notarize.ts";
 import { acceptedReceipt, receiptOf, statusOf, statusView } from "../records/receipts.ts";
+import { readRecord } from "../records/record-reads.ts";
 import { findRecords } from "../records/repository.ts";
 import { readScopeOf } from "../records/submitter.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
@@ -101,7 +102,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ["records"], summary: "A record's status", description: "Another merchant's record is a 404, as if it did not exist.", security: [{ apiKey: [] }], params: RecordIdParams, response: { 200: RecordStatusView, 404: ErrorBody, ...authErrors } },
     },
     async (request) => {
-      const [record] = await findRecords(app.db, [request.params.id], readScopeOf(request.principal!));
+      const record = await readRecord(app.db, request.params.id, readScopeOf(request.principal!));
       if (!record) throw notFound("record", "params.id");
       return statusView(record);
     },
@@ -121,7 +122,7 @@ const recordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const [record] = await findRecords(app.db, [request.params.id], readScopeOf(request.principal!));
+      const record = await readRecord(app.db, request.params.id, readScopeOf(request.principal!));
       if (!record) throw notFound("record", "params.id");
       return receiptOf(record);
     },
