@@ -1,4 +1,4 @@
-// The official EPCIS 2.0 JSON Schema, compiled once, on first use, with ajv 8 (draft-07) and the
+// The official EPCIS 2.0 JSON Schema, compiled once (the capture route asks for it while the app starts), with ajv 8 (draft-07) and the
 // formats of ajv-formats in full mode: GS1 validates its own examples the same way
 // (`ajv validate -c ajv-formats -s EPCIS-JSON-Schema.json`).
 import { readFileSync } from "node:fs";
@@ -27,6 +27,9 @@ function schemaCompiler(): Ajv {
   ajv = instance;
   return instance;
 }
+
+/** Whether the validator of the schema root (documents) has been compiled yet. */
+export const documentValidatorCompiled = (): boolean => compiled.has(EPCIS_SCHEMA_ID);
 
 /**
  * The validator for the schema root (an EPCIS document, query document or single event with its
