@@ -11,6 +11,8 @@ export interface JobsTable {
   total: number;
   /** Units committed so far: updated in the transaction that commits them. */
   done: Generated<number>;
+  /** Of those, the units stored (a capture: new events; the rest were duplicates), moved with `done`. */
+  stored: Generated<number>;
   target: JsonbColumn<Record<string, string>>;
   /** Whether the job hands its owner secrets once (scratch PINs); they live in memory only. */
   secret_result: Generated<boolean>;

@@ -13,6 +13,7 @@ import * as evidenceFiles from "./migrations/010_evidence_files.ts";
 import * as orders from "./migrations/011_orders.ts";
 import * as streams from "./migrations/012_streams.ts";
 import * as cases from "./migrations/013_cases.ts";
+import * as jobStored from "./migrations/014_job_stored.ts";
 
 // Listed, not read from a folder: the set of migrations is part of the code under review, and
 // this works the same from a checkout, a bundle or a test.
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "011_orders": orders,
   "012_streams": streams,
   "013_cases": cases,
+  "014_job_stored": jobStored,
 };
 
 /** Every migration's name, oldest first. */

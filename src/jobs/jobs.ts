@@ -37,9 +37,13 @@ export async function markFinished(db: Db, id: string, error: string | null): Pr
     .execute();
 }
 
-/** Counts `n` more units done, inside the transaction that commits them. */
-export async function addDone(tx: Tx, id: string, n: number): Promise<void> {
-  await tx.updateTable("jobs").set((eb) => ({ done: eb("done", "+", n) })).where("id", "=", id).execute();
+/** Counts `n` more units done, `stored` of them stored (all, unless given), inside the transaction that commits them. */
+export async function addDone(tx: Tx, id: string, n: number, stored = n): Promise<void> {
+  await tx
+    .updateTable("jobs")
+    .set((eb) => ({ done: eb("done", "+", n), stored: eb("stored", "+", stored) }))
+    .where("id", "=", id)
+    .execute();
 }
 
 export type SecretResultState = "none" | "pending" | "ready" | "gone";

@@ -6,7 +6,7 @@ import { schemaValidator } from "../epcis/index.ts";
 import { findJob } from "../jobs/jobs.ts";
 import { authErrors, ErrorBody } from "../schemas/common.ts";
 import { CaptureIdParams, CaptureJobView } from "../schemas/epcis.ts";
-import { CAPTURE_JOB, captureJobView, startCapture, storedBy } from "../trace/events/capture.ts";
+import { CAPTURE_JOB, captureJobView, startCapture } from "../trace/events/capture.ts";
 import { MAX_CAPTURE_EVENTS } from "../trace/events/plan.ts";
 
 /** EPCIS 2.0 REST binding: responses name the version of the standard they follow. */
@@ -43,9 +43,8 @@ const epcisCaptureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { job, written } = await startCapture({ db: app.db, jobs: app.jobs, base }, request.principal!, request.body);
-      const stored = written ? written.stored : 0;
-      return reply.status(202).headers({ ...EPCIS_VERSION_HEADERS, location: `/epcis/capture/${job.id}` }).send(captureJobView(job, stored));
+      const job = await startCapture({ db: app.db, jobs: app.jobs, base }, request.principal!, request.body);
+      return reply.status(202).headers({ ...EPCIS_VERSION_HEADERS, location: `/epcis/capture/${job.id}` }).send(captureJobView(job));
     },
   );
 
@@ -65,7 +64,7 @@ const epcisCaptureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const job = await findJob(app.db, request.params.captureId, request.principal!.merchantId);
       if (!job || job.kind !== CAPTURE_JOB) throw notFound("capture", "params.captureId");
-      return reply.headers(EPCIS_VERSION_HEADERS).send(captureJobView(job, await storedBy(app.db, job.id)));
+      return reply.headers(EPCIS_VERSION_HEADERS).send(captureJobView(job));
     },
   );
 };

@@ -44,3 +44,22 @@ t.test("003_subjects gives each subject written before it to its first writer, w
     { subject: "s:shared", owner_merchant_id: a, owner_key_id: null, head_record_hash: "4".repeat(64) },
   ]);
 });
+
+t.test("014_job_stored gives each capture made before it the count of events it stored; other jobs keep 0", async (t) => {
+  const { handle, teardown } = await openTestDatabase();
+  t.teardown(teardown);
+  const db = handle.db;
+  t.same(await migrateDownTo(db, "013_cases"), ["reverted 014_job_stored"]);
+  const merchant = randomUUID();
+  await db.insertInto("merchants").values({ id: merchant, name: "A" }).execute();
+  const [capture, other, items] = [randomUUID(), randomUUID(), randomUUID()];
+  const job = (id: string, kind: string, done: number) => ({ id, kind, merchant_id: merchant, status: "succeeded" as const, total: done, done, target: "{}" });
+  await db.insertInto("jobs").values([job(capture, "epcis.capture", 3), job(other, "epcis.capture", 2), job(items, "trace.items", 5)]).execute();
+  const event = (n: number, captureId: string) => ({ hash_id: `ni:///sha-256;${n}`, declaration: false, merchant_id: merchant, capture_id: captureId, event_type: "ObjectEvent", event_time: new Date(0) });
+  // The first capture stored two of its three events (one was a duplicate); the second stored none.
+  await db.insertInto("epcis_events").values([event(1, capture), event(2, capture)]).execute();
+  await migrateToLatest(db);
+  const rows = await db.selectFrom("jobs").select(["id", "stored"]).execute();
+  const stored = new Map(rows.map((r) => [r.id, r.stored]));
+  t.same([stored.get(capture), stored.get(other), stored.get(items)], [2, 0, 0]);
+});

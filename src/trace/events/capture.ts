@@ -31,19 +31,14 @@ export interface CaptureContext {
   base: string;
 }
 
-export interface CaptureStarted {
-  job: JobRow;
-  /** What was stored, when the document was written before answering. */
-  written: ChunkResult | null;
-}
-
 /** The subject of a merchant's events that name no object. */
 export const merchantEventsSubject = (merchantId: string) => `${merchantUrn(merchantId)}:epcis`;
 
 const mappers = new Map<string, SubjectMapper>();
 const mapperFor = (base: string) => mappers.get(base) ?? mappers.set(base, new SubjectMapper(base)).get(base)!;
 
-export async function startCapture(ctx: CaptureContext, principal: Principal, document: unknown): Promise<CaptureStarted> {
+/** The capture job: finished when the document was small enough to write before answering. */
+export async function startCapture(ctx: CaptureContext, principal: Principal, document: unknown): Promise<JobRow> {
   const merchantId = principal.merchantId;
   if (merchantId === null) throw new AppError("FORBIDDEN", "only a merchant captures events");
   const events = checkDocument(document);
@@ -55,18 +50,17 @@ export async function startCapture(ctx: CaptureContext, principal: Principal, do
   const job = await createJob(ctx.db, { kind: CAPTURE_JOB, merchantId, total: planned.length, target: { events: String(planned.length) } });
   if (planned.length > CHUNK_EVENTS) {
     ctx.jobs.enqueue(job.id, async (signal) => void (await writeCapture(ctx.db, principal, job.id, planned, signal)));
-    return { job, written: null };
+    return job;
   }
   await markRunning(ctx.db, job.id);
-  let written: ChunkResult;
   try {
-    written = await writeCapture(ctx.db, principal, job.id, planned);
+    await writeCapture(ctx.db, principal, job.id, planned);
   } catch (error) {
     await markFinished(ctx.db, job.id, error instanceof AppError ? error.message : `internal error; quote capture ${job.id} to the operator`);
     throw error;
   }
   await markFinished(ctx.db, job.id, null);
-  return { job: (await findJob(ctx.db, job.id, merchantId))!, written };
+  return (await findJob(ctx.db, job.id, merchantId))!;
 }
 
 /**
@@ -82,7 +76,7 @@ async function writeCapture(db: Db, principal: Principal, captureId: string, eve
     const chunk = events.slice(start, start + CHUNK_EVENTS);
     const writing = db.transaction().execute(async (tx) => {
       const r = await writeEventChunk(tx, principal, captureId, chunk);
-      await addDone(tx, captureId, chunk.length);
+      await addDone(tx, captureId, chunk.length, r.stored);
       return r;
     });
     const identifying = identifyEventsInSlices(events.slice(start + CHUNK_EVENTS, start + 2 * CHUNK_EVENTS));
@@ -93,18 +87,12 @@ async function writeCapture(db: Db, principal: Principal, captureId: string, eve
   return total;
 }
 
-/** How many events a capture stored (the rest of what it has done were duplicates). */
-export async function storedBy(db: Db, captureId: string): Promise<number> {
-  const row = await db.selectFrom("epcis_events").select((eb) => eb.fn.countAll<string>().as("n")).where("capture_id", "=", captureId).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /**
  * The capture job as the EPCIS 2.0 REST binding describes it (captureID, running, success,
  * captureErrorBehaviour, errors), with our counts: events in the document, processed, stored,
  * and duplicates (already captured, by event hash ID, so not stored again).
  */
-export function captureJobView(job: JobRow, stored: number) {
+export function captureJobView(job: JobRow) {
   const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
   const running = job.status === "queued" || job.status === "running";
   return {
@@ -117,7 +105,7 @@ export function captureJobView(job: JobRow, stored: number) {
     errors: job.error === null ? [] : [job.error],
     events: job.total,
     processed: job.done,
-    stored,
-    duplicates: job.done - stored,
+    stored: job.stored,
+    duplicates: job.done - job.stored,
   };
 }

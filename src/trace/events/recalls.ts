@@ -62,7 +62,7 @@ function recallDocument(target: Target, eventTime: Date, disposition: "recalled"
 }
 
 async function captureOne(ctx: CaptureContext, principal: Principal, target: Target, document: ReturnType<typeof recallDocument>) {
-  const { job } = await startCapture(ctx, principal, document);
+  const job = await startCapture(ctx, principal, document);
   const [row] = await ctx.db.selectFrom("epcis_events").select("hash_id").where("capture_id", "=", job.id).execute();
   const event = document.epcisBody.eventList[0]!;
   return { eventID: row!.hash_id, captureID: job.id, subject: target.subject, event: { ...event, eventID: row!.hash_id } };
