@@ -7,7 +7,7 @@ import type { KyselyPlugin } from "kysely";
 import { sealBatch } from "../../src/pipeline/sealer.ts";
 import { TraceHistory } from "../../src/trace/events/trace-view.ts";
 import { bearer, buildTestApp } from "../support/app.ts";
-import { epcisDocument, objectEvent } from "../support/epcis.ts";
+import { epcisDocument, objectEvent, sgtin } from "../support/epcis.ts";
 import { gtinUnder, merchantWithPrefix, PUBLIC_BASE_URL } from "../support/trace.ts";
 
 const CROWD = 64;
@@ -68,4 +68,27 @@ t.test("a crowd of scanners shares one fingerprint check, and sees every commit 
   const sealed = await history.answer(uri);
   t.not(sealed.etag, before.etag, "a seal changes the statuses it shows: seen by the next request");
   t.ok((JSON.parse(sealed.bytes.toString()) as { timeline: Array<{ status: string }> }).timeline.every((e) => e.status === "sealed"), "every entry now says sealed");
+});
+
+t.test("an item nobody registered and no record names is a 404 after two reads, however long its product's history", async (t) => {
+  const h = await buildTestApp({ PUBLIC_BASE_URL });
+  t.teardown(h.close);
+  const a = await merchantWithPrefix(h, "Guessed Shop", "9527201");
+  const gtin = gtinUnder("9527201", 1);
+  t.equal((await h.app.inject({ method: "POST", url: "/v1/products", headers: bearer(a), payload: { gtin, name: "Dancong" } })).statusCode, 201);
+  const events = Array.from({ length: 50 }, (_, i) => objectEvent({ eventTime: `2026-02-01T00:${String(i).padStart(2, "0")}:00.000Z`, quantityList: [{ epcClass: productClass(gtin) }], bizStep: "inspecting" }));
+  // And one item known only from an event about its EPC: found, though nobody registered it.
+  events.push(objectEvent({ eventTime: "2026-02-02T00:00:00.000Z", epcList: [sgtin(gtin, "SEEN1")], bizStep: "shipping" }));
+  const captured = await h.app.inject({ method: "POST", url: "/epcis/capture", headers: bearer(a), payload: epcisDocument(events) });
+  t.equal(captured.statusCode, 202, captured.body);
+
+  let queries = 0;
+  const counting: KyselyPlugin = { transformQuery: (args) => (queries++, args.node), transformResult: async (args) => args.result };
+  const history = new TraceHistory(h.database.db.withPlugin(counting), PUBLIC_BASE_URL);
+  await t.rejects(history.answer(`${PUBLIC_BASE_URL}/01/0${gtin}/21/GUESSED7`), { code: "NOT_FOUND", field: "query.uri" });
+  t.equal(queries, 2, "the catalogue row and one probe of the item's records; the product's 50 events are not read");
+  const seen = JSON.parse((await history.answer(`${PUBLIC_BASE_URL}/01/0${gtin}/21/SEEN1`)).bytes.toString()) as { level: string; item: unknown; timeline: unknown[] };
+  t.equal(seen.level, "item");
+  t.equal(seen.item, null, "not registered");
+  t.equal(seen.timeline.length, 52, "its own event, then the product's record and 50 events");
 });

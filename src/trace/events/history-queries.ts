@@ -84,6 +84,12 @@ export type TimelineRow = RecordRow & {
   declared_erroneous: boolean;
 };
 
+/** Whether any record has this subject (records_subject: one index probe). */
+export async function hasRecords(tx: Tx, subject: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`select exists (select 1 from records where subject = ${subject}) as found`.execute(tx);
+  return rows[0]?.found === true;
+}
+
 /**
  * Every record of the `own` subjects (item, lot, product: their whole chains), and the records
  * of EPCIS events on each container made while the subject was inside it (the DELETE that took

@@ -29,7 +29,7 @@ import { receiptOf, statusOf } from "../../records/receipts.ts";
 import type { RecordWithBatch } from "../../records/repository.ts";
 import type { TraceViewT } from "../../schemas/epcis.ts";
 import { itemSubject, lotSubject, productSubject } from "../subjects.ts";
-import { catalogueRow, chainsOf, containersOf, fingerprintOf, latestDispositions, timelineRows, type HistoryDependencies, type TimelineRow } from "./history-queries.ts";
+import { catalogueRow, chainsOf, containersOf, fingerprintOf, hasRecords, latestDispositions, timelineRows, type HistoryDependencies, type TimelineRow } from "./history-queries.ts";
 import { recallDetails } from "./recalls.ts";
 import { tradeItemOf, type NamedTradeItem } from "./uri.ts";
 
@@ -177,11 +177,14 @@ async function buildView(tx: Tx, base: string, uri: string, named: NamedTradeIte
   if (itemSubj) own.push({ subject: itemSubj, via: "item" });
   if (lotSubj) own.push({ subject: lotSubj, via: "lot" });
   own.push({ subject: productSubj, via: "product" });
+  // Known when it is registered or has records of its own (events about an EPC nobody registered).
+  // Asked before the timeline: a made-up serial under a real product (a guess, a cloned code's
+  // neighbours) is a 404 after two index probes, not after reading the product's whole history.
+  const registered = named.level === "item" ? row.serial !== null : named.level === "lot" ? row.lot !== null : row.name !== null;
+  if (!registered && !(await hasRecords(tx, subject))) throw new AppError("NOT_FOUND", `query.uri: no ${named.level} has this URI`, { field: "query.uri" });
+
   const containers = itemSubj ? await containersOf(tx, itemSubj) : [];
   const rows = dedupe(await timelineRows(tx, own, containers));
-
-  const registered = named.level === "item" ? row.serial !== null : named.level === "lot" ? row.lot !== null : row.name !== null;
-  if (!registered && !rows.some((r) => r.subject === subject)) throw new AppError("NOT_FOUND", `query.uri: no ${named.level} has this URI`, { field: "query.uri" });
 
   const chainSubjects = [...new Set([...own.map((o) => o.subject), ...containers.map((c) => c.subject)])];
   const [chains, dispositions] = await Promise.all([chainsOf(tx, chainSubjects), latestDispositions(tx, own.map((o) => o.subject))]);
