@@ -19,7 +19,7 @@ import { merchantUrn } from "../subjects.ts";
 import { SubjectMapper } from "./objects.ts";
 import { assertOwnObjects } from "./ownership.ts";
 import { checkDocument, identifyEvents, identifyEventsInSlices, planEvents, type PlannedEvent } from "./plan.ts";
-import { writeEventChunk, type ChunkResult } from "./write.ts";
+import { writeEventChunk } from "./write.ts";
 
 export const CAPTURE_JOB = "epcis.capture";
 /** Events per transaction: the statements of a chunk cost the same for 1 event or 1,000. */
@@ -49,7 +49,7 @@ export async function startCapture(ctx: CaptureContext, principal: Principal, do
   await assertOwnObjects(ctx.db, merchantId, planned);
   const job = await createJob(ctx.db, { kind: CAPTURE_JOB, merchantId, total: planned.length, target: { events: String(planned.length) } });
   if (planned.length > CHUNK_EVENTS) {
-    ctx.jobs.enqueue(job.id, async (signal) => void (await writeCapture(ctx.db, principal, job.id, planned, signal)));
+    ctx.jobs.enqueue(job.id, (signal) => writeCapture(ctx.db, principal, job.id, planned, signal));
     return job;
   }
   await markRunning(ctx.db, job.id);
@@ -66,25 +66,21 @@ export async function startCapture(ctx: CaptureContext, principal: Principal, do
 /**
  * Writes the events a chunk per transaction. The next chunk's hash IDs and payload bytes are
  * computed while the database works on the current one (in slices, between its replies): on two
- * cores the hashing and the inserts overlap instead of taking turns.
+ * cores the hashing and the inserts overlap instead of taking turns. What each chunk stored is
+ * counted in the job's row, in the chunk's transaction.
  */
-async function writeCapture(db: Db, principal: Principal, captureId: string, events: PlannedEvent[], signal?: AbortSignal): Promise<ChunkResult> {
-  const total: ChunkResult = { stored: 0, duplicates: 0 };
+async function writeCapture(db: Db, principal: Principal, captureId: string, events: PlannedEvent[], signal?: AbortSignal): Promise<void> {
   identifyEvents(events.slice(0, CHUNK_EVENTS));
   for (let start = 0; start < events.length; start += CHUNK_EVENTS) {
     if (signal?.aborted) throw new AppError("NOT_READY", `the service shut down after ${start} of ${events.length} events; those are stored, the rest are not: capture the document again (stored events are recognised as duplicates)`);
     const chunk = events.slice(start, start + CHUNK_EVENTS);
     const writing = db.transaction().execute(async (tx) => {
-      const r = await writeEventChunk(tx, principal, captureId, chunk);
-      await addDone(tx, captureId, chunk.length, r.stored);
-      return r;
+      const { stored } = await writeEventChunk(tx, principal, captureId, chunk);
+      await addDone(tx, captureId, chunk.length, stored);
     });
     const identifying = identifyEventsInSlices(events.slice(start + CHUNK_EVENTS, start + 2 * CHUNK_EVENTS));
-    const [result] = await Promise.all([writing, identifying]);
-    total.stored += result.stored;
-    total.duplicates += result.duplicates;
+    await Promise.all([writing, identifying]);
   }
-  return total;
 }
 
 /**
