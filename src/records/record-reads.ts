@@ -19,6 +19,13 @@ export const MAX_IDS_PER_READ = 256;
 
 type RecordLoader = DataLoader<string, RecordWithBatch | undefined>;
 
+/**
+ * The ids PostgreSQL reads as a uuid the way records store them. The routes' `uuid` format also
+ * lets `urn:uuid:…` through, which the database refuses: in a shared statement that would fail
+ * every read of the turn, so such an id is not found, on its own.
+ */
+const STORED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const loaders = new WeakMap<Kysely<Database>, RecordLoader>();
 
 function loaderOf(db: Kysely<Database>): RecordLoader {
@@ -26,7 +33,8 @@ function loaderOf(db: Kysely<Database>): RecordLoader {
   if (loader === undefined) {
     loader = new DataLoader(
       async (ids: readonly string[]) => {
-        const found = new Map((await findRecords(db, [...new Set(ids)])).map((r) => [r.id, r]));
+        const readable = [...new Set(ids)].filter((id) => STORED_UUID.test(id));
+        const found = new Map((await findRecords(db, readable)).map((r) => [r.id, r]));
         return ids.map((id) => found.get(id));
       },
       // setImmediate: after the I/O callbacks of this turn, so every request read from a socket in

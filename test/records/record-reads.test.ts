@@ -74,6 +74,17 @@ t.test("reads of one record by id", async (t) => {
     t.same(read.map((r) => r?.id), [idsA[1], idB, idAdmin]);
   });
 
+  t.test("an id PostgreSQL would refuse (urn:uuid:…, which the routes' uuid format lets through) is not found, and the other reads of its turn are answered", async (t) => {
+    const [odd, upper, next] = await Promise.all([
+      readRecord(handle.db, `urn:uuid:${idB}`, "all"),
+      readRecord(handle.db, idB!.toUpperCase(), "all"),
+      readRecord(handle.db, idB!, "all"),
+    ]);
+    t.equal(odd, undefined);
+    t.equal(upper, undefined, "records are stored and named in lower case");
+    t.equal(next?.id, idB);
+  });
+
   t.test("an unknown id is not found, and one id asked twice in a turn is answered twice", async (t) => {
     const [unknown, first, second] = await Promise.all([readRecord(handle.db, randomUUID(), "all"), readRecord(handle.db, idB!, ofB), readRecord(handle.db, idB!, ofB)]);
     t.equal(unknown, undefined);
