@@ -24,11 +24,11 @@ import { serviceTrust } from "../chain/trust.ts";
 import { AppError } from "../errors.ts";
 import { messagesWithPrefix } from "../pages/locale.ts";
 import { formatTime, PAGE_TIME_ZONE } from "../pages/dates.ts";
-import { ErrorBody } from "../schemas/common.ts";
+import { ErrorBody, Uuid } from "../schemas/common.ts";
 
 export const SESSION_COOKIE = "tm_cases";
 const PAGE_ROLES: ReadonlySet<string> = new Set(["mediator", "consumer", "admin"]);
-const CaseParams = Type.Object({ caseId: Type.String({ format: "uuid" }) }, { additionalProperties: false });
+const CaseParams = Type.Object({ caseId: Uuid }, { additionalProperties: false });
 
 const TIMELINE_KEYS: Record<string, string> = {
   [CASE_KINDS.opened]: "cases.timeline.opened",

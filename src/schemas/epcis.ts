@@ -1,7 +1,8 @@
 import { Type, type Static } from "typebox";
+import { Uuid } from "./common.ts";
 import { ReceiptOut } from "./records.ts";
 
-export const CaptureIdParams = Type.Object({ captureId: Type.String({ format: "uuid" }) });
+export const CaptureIdParams = Type.Object({ captureId: Uuid });
 
 export const CaptureJobView = Type.Object(
   {

@@ -21,6 +21,8 @@ export function paramValue(random: Random, valid: string[]): string {
     () => "..%2F..%2Fetc%2Fpasswd",
     () => encodeURIComponent("名前"),
     () => "00000000-0000-0000-0000-000000000000",
+    // JSON Schema's `uuid` format (ajv-formats) takes the URN form; PostgreSQL's uuid type does not.
+    () => "urn:uuid:00000000-0000-0000-0000-000000000000",
     () => String(random.int(-1e6, 1e6)),
     () => "%20",
     () => encodeURIComponent("\u{1F600}"),
