@@ -1,6 +1,6 @@
-// The official EPCIS 2.0 JSON Schema, compiled once (the capture route asks for it while the app starts), with ajv 8 (draft-07) and the
-// formats of ajv-formats in full mode: GS1 validates its own examples the same way
-// (`ajv validate -c ajv-formats -s EPCIS-JSON-Schema.json`).
+// The official EPCIS 2.0 JSON Schema, compiled once (the capture route asks for it while the app
+// starts), with ajv 8 (draft-07) and the formats of ajv-formats in full mode: GS1 validates its own
+// examples the same way (`ajv validate -c ajv-formats -s EPCIS-JSON-Schema.json`).
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";

@@ -11,6 +11,7 @@
 import DataLoader from "dataloader";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.ts";
+import { UUID_PATTERN } from "../schemas/common.ts";
 import { findRecords, type RecordWithBatch } from "./repository.ts";
 import type { ReadScope } from "./submitter.ts";
 
@@ -20,11 +21,11 @@ export const MAX_IDS_PER_READ = 256;
 type RecordLoader = DataLoader<string, RecordWithBatch | undefined>;
 
 /**
- * The ids PostgreSQL reads as a uuid the way records store them. The routes' `uuid` format also
- * lets `urn:uuid:…` through, which the database refuses: in a shared statement that would fail
- * every read of the turn, so such an id is not found, on its own.
+ * The ids PostgreSQL reads as a uuid: the routes' own rule (src/schemas/common.ts). Anything else
+ * (`urn:uuid:…`, say, from a caller that skipped the schema) would fail the shared statement and
+ * every read of the turn with it, so such an id is not found, on its own.
  */
-const STORED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const READABLE_UUID = new RegExp(UUID_PATTERN);
 
 const loaders = new WeakMap<Kysely<Database>, RecordLoader>();
 
@@ -33,7 +34,7 @@ function loaderOf(db: Kysely<Database>): RecordLoader {
   if (loader === undefined) {
     loader = new DataLoader(
       async (ids: readonly string[]) => {
-        const readable = [...new Set(ids)].filter((id) => STORED_UUID.test(id));
+        const readable = [...new Set(ids)].filter((id) => READABLE_UUID.test(id));
         const found = new Map((await findRecords(db, readable)).map((r) => [r.id, r]));
         return ids.map((id) => found.get(id));
       },

@@ -19,7 +19,8 @@ export const Hex64 = Type.String({ pattern: "^[0-9a-f]{64}$", description: "32 b
  * `uuid` also takes the URN form (`urn:uuid:…`), which PostgreSQL refuses, so it reached the
  * database and came back a 500 instead of a 400 naming the field (found by the route fuzz test).
  */
-export const Uuid = Type.String({ format: "uuid", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" });
+export const UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+export const Uuid = Type.String({ format: "uuid", pattern: UUID_PATTERN });
 /** The roles an operator issues keys for; a `consumer` key is a case token, issued only by opening a case (src/cases/). */
 export const IssuableRole = Type.Union([Type.Literal("admin"), Type.Literal("merchant"), Type.Literal("mediator")]);
 export const Role = Type.Union([Type.Literal("admin"), Type.Literal("merchant"), Type.Literal("mediator"), Type.Literal("consumer")]);
