@@ -12,7 +12,7 @@
 // never vacuumed table.
 import { loadConfig, safeUrlHost } from "../src/config.ts";
 import { openDatabase } from "../src/db/connect.ts";
-import { oldestWaiting, nthWaiting, sealBatch, sealedThrough, sealIsDue, SCAN_WINDOW } from "../src/pipeline/sealer.ts";
+import { oldestWaiting, sealBatch, sealedThrough, sealIsDue, waitingIn } from "../src/pipeline/sealer.ts";
 import { settledSequence } from "../src/pipeline/settled.ts";
 import { MAX_BATCH_RECORDS } from "../src/schemas/records.ts";
 import { openProbe, receiptRate } from "./bench/pipeline-probe.ts";
@@ -156,7 +156,7 @@ try {
   const through = await settled.through(db);
   for (const [what, query] of [
     ["oldest waiting record", oldestWaiting(from)],
-    [`the ${fmt(policy.batchMax)}-th waiting record (window of ${SCAN_WINDOW} batches)`, nthWaiting(from, Math.min(through, from + SCAN_WINDOW * policy.batchMax), policy.batchMax)],
+    [`the next batch's records (at most ${fmt(policy.batchMax)} seqs)`, waitingIn(from, Math.min(through, from + policy.batchMax))],
   ] as const) {
     const compiled = query.compile(db);
     const text = compiled.sql.replace(/\$(\d+)/g, (_, n: string) => String(compiled.parameters[Number(n) - 1]));

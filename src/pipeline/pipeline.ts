@@ -8,6 +8,7 @@ import { Anchorer, short, type PipelineLog } from "./anchorer.ts";
 import { leadership } from "./leader.ts";
 import { sealBatch, sealIsDue } from "./sealer.ts";
 import { settledSequence } from "./settled.ts";
+import { warmTreeWorker } from "./tree-builder.ts";
 
 export interface Pipeline {
   stop(): Promise<void>;
@@ -57,6 +58,7 @@ export function startPipeline(config: Config, database: DatabaseHandle, chain: C
     }
   }
 
+  void warmTreeWorker();
   const settled = settledSequence();
   let warnedAt = 0;
   const sealer = loop("sealer", SEAL_POLL_MS, async () => {

@@ -8,6 +8,8 @@
 // its leaf index from its offset in the range, and its audit path read from the stored tree.
 // One transaction stores the batch, its tree and the new watermark, so a crash leaves either no
 // batch or a whole one; the watermark row's lock keeps two sealers from taking the same range.
+// A batch's range is at most batchMax seqs long: seqs are unique, so it holds at most batchMax
+// records, and seqs that no record has (rolled-back inserts) only make it smaller.
 //
 // Every query here is bounded by the watermark, never by the table: records are never updated,
 // so records_seq_key holds no dead entries for sealed rows, and a scan from sealed_through + 1
@@ -16,7 +18,7 @@
 // prints them at 2 million):
 //   oldestWaiting:  Limit -> Index Scan using records_seq_key on records
 //                     Index Cond: (seq > 202000)  Filter: (batch_seq IS NULL)   Buffers: shared hit=7
-//   nthWaiting:     Limit -> Sort -> Bitmap Heap Scan on records -> Bitmap Index Scan on records_seq_key
+//   waitingIn:      Aggregate -> Bitmap Heap Scan on records -> Bitmap Index Scan on records_seq_key
 //                     Index Cond: ((seq > 202000) AND (seq <= 203000))          Buffers: shared hit=87
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
@@ -24,7 +26,7 @@ import { settledSequence, type SettledSequence } from "./settled.ts";
 import { buildSealedTree } from "./tree-builder.ts";
 
 export interface SealPolicy {
-  /** Seal as soon as this many records wait. */
+  /** Seal as soon as this many seqs past the watermark are settled (a batch holds at most this many records). */
   batchMax: number;
   /** …or as soon as the oldest has waited this long. */
   intervalMs: number;
@@ -36,18 +38,14 @@ export interface SealedBatch {
   treeSize: number;
 }
 
-// The three reads of waiting records (exported so that test/pipeline/sealer-plans.test.ts can
+// The two reads of waiting records (exported so that test/pipeline/sealer-plans.test.ts can
 // EXPLAIN exactly these statements). Their cost is bounded by the watermark and the batch size,
 // whatever PostgreSQL's statistics say (a table that is never analysed, autovacuum off, has none):
 // - the oldest: an open range in seq order with LIMIT 1 is always the ordered index scan that
 //   stops at the first row;
-// - the batch-sized reads look only at (from, upTo], upTo at most SCAN_WINDOW batches past the
-//   watermark: the planner may pick an index scan or a bitmap scan of that window plus a sort,
-//   both bounded. (Left open, a LIMIT of thousands made it sort a sequential scan of the table.)
+// - a batch's records: a closed range of at most batchMax seqs, read unordered in one row (the
+//   tree worker orders them, batch-leaves.ts says why).
 // Records sealed row by row before migration 004 carry a batch_seq and are not waiting.
-
-/** How many batches' worth of seqs past the watermark one read looks at. Gaps (rolled-back inserts) only shrink a batch. */
-export const SCAN_WINDOW = 2;
 
 /** The first waiting record after `from`, and how long it has waited by the database's clock. */
 export const oldestWaiting = (from: number) => sql<{ seq: string; waited_ms: number }>`
@@ -55,15 +53,10 @@ export const oldestWaiting = (from: number) => sql<{ seq: string; waited_ms: num
     from records where seq > ${from} and batch_seq is null
    order by seq limit 1`;
 
-/** The n-th waiting record of (from, upTo], if there are n. */
-export const nthWaiting = (from: number, upTo: number, n: number) => sql<{ seq: string }>`
-  select seq from records where seq > ${from} and seq <= ${upTo} and batch_seq is null
-   order by seq offset ${n - 1} limit 1`;
-
-/** The first `limit` waiting records of (from, upTo], in seq order: the next batch's leaves. */
-export const firstWaiting = (from: number, upTo: number, limit: number) => sql<{ seq: string; leaf_hash: string }>`
-  select seq, leaf_hash from records where seq > ${from} and seq <= ${upTo} and batch_seq is null
-   order by seq limit ${limit}`;
+/** The waiting records of (from, upTo]: their leaf hashes as one hex string and their seqs as one list, pairwise in the same order (not seq order). */
+export const waitingIn = (from: number, upTo: number) => sql<{ leaves: string | null; seqs: string | null }>`
+  select string_agg(leaf_hash, '') as leaves, string_agg(seq::text, ',') as seqs
+    from records where seq > ${from} and seq <= ${upTo} and batch_seq is null`;
 
 /** The watermark: every record with seq ≤ it is in a batch. */
 export async function sealedThrough(db: Db): Promise<number> {
@@ -72,26 +65,25 @@ export async function sealedThrough(db: Db): Promise<number> {
 }
 
 /**
- * Whether a batch is due: enough settled records wait, or the oldest has waited long enough (by
- * the database's clock). Two index lookups at most: the first waiting record, and (only when
- * enough seqs were drawn) the batchMax-th.
+ * Whether a batch is due: a batch's worth of settled seqs was drawn (holes only make it smaller),
+ * or the oldest waiting record has waited long enough (by the database's clock). One index lookup
+ * at most.
  */
 export async function sealIsDue(db: Db, policy: SealPolicy, settled: SettledSequence = settledSequence()): Promise<boolean> {
   const through = await settled.through(db);
   const from = await sealedThrough(db);
   if (through <= from) return false;
+  if (through - from >= policy.batchMax) return true;
   const oldest = (await oldestWaiting(from).execute(db)).rows[0];
   if (!oldest || Number(oldest.seq) > through) return false;
-  if (Number(oldest.waited_ms) >= policy.intervalMs) return true;
-  if (through - from < policy.batchMax) return false; // fewer seqs drawn than a batch holds
-  const upTo = Math.min(through, from + SCAN_WINDOW * policy.batchMax);
-  return (await nthWaiting(from, upTo, policy.batchMax).execute(db)).rows.length > 0;
+  return Number(oldest.waited_ms) >= policy.intervalMs;
 }
 
 /**
- * Seals up to `batchMax` of the oldest settled records into the next batch; null when none wait.
- * The pipeline passes the tracker it keeps across polls; a fresh one (the default, for one-off
- * calls) counts seqs as settled only if no write to records is in flight at that moment.
+ * Seals the waiting records of the next range of up to `batchMax` settled seqs into the next
+ * batch; null when none wait. The pipeline passes the tracker it keeps across polls; a fresh one
+ * (the default, for one-off calls) counts seqs as settled only if no write to records is in
+ * flight at that moment.
  */
 export async function sealBatch(db: Db, batchMax: number, settled: SettledSequence = settledSequence()): Promise<SealedBatch | null> {
   const through = await settled.through(db);
@@ -100,27 +92,19 @@ export async function sealBatch(db: Db, batchMax: number, settled: SettledSequen
     const progress = await tx.selectFrom("seal_progress").select("sealed_through").forUpdate().executeTakeFirstOrThrow();
     const from = Number(progress.sealed_through);
     if (through <= from) return null;
-    const upTo = Math.min(through, from + SCAN_WINDOW * batchMax);
-    // The leaves as one hex string and the seqs as one list: one row to read, not batchMax rows.
-    const { rows } = await sql<{ leaves: string | null; seqs: string | null }>`
-      select string_agg(leaf_hash, '' order by seq) as leaves, string_agg(seq::text, ',' order by seq) as seqs
-        from (${firstWaiting(from, upTo, batchMax)}) as waiting`.execute(tx);
-    const { leaves, seqs } = rows[0]!;
+    const to = Math.min(through, from + batchMax);
+    const { leaves, seqs } = (await waitingIn(from, to).execute(tx)).rows[0]!;
     if (leaves === null || seqs === null) {
-      // Only gaps (rolled-back inserts) up to `upTo`: move the watermark past them.
-      await tx.updateTable("seal_progress").set({ sealed_through: upTo }).execute();
+      // Only gaps (rolled-back inserts) up to `to`: move the watermark past them.
+      await tx.updateTable("seal_progress").set({ sealed_through: to }).execute();
       return null;
     }
-    const taken = seqs.split(",").map(Number);
-    // A full batch ends at its last record; a smaller one takes the whole window it looked at.
-    const to = taken.length === batchMax ? taken.at(-1)! : upTo;
-
     // On a worker thread (tree-builder.ts): this process also answers the API meanwhile.
-    const tree = await buildSealedTree(Buffer.from(leaves, "hex"));
+    const tree = await buildSealedTree(leaves, seqs);
     const last = await tx.selectFrom("batches").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
     const root = tree.root;
-    const holes = holesIn(from + 1, to, taken);
+    const holes = holesIn(from + 1, to, tree.seqs);
     await tx.insertInto("batches").values({ seq, root, tree_size: tree.size, status: "sealed", records_from: from + 1, records_to: to, holes }).execute();
     await tx.insertInto("batch_trees").values({ batch_seq: seq, nodes: tree.nodes }).execute();
     await tx.updateTable("seal_progress").set({ sealed_through: to }).execute();

@@ -1,17 +1,37 @@
 // Builds a batch's tree on a worker thread. The sealer runs in an API process: a 10,000-leaf tree
-// is ~20,000 SHA-256 calls, tens of milliseconds during which that process would answer nothing,
-// once per batch; every request in flight then waited for it (issue 7: single-record p99). One
-// worker per process, started on the first batch and holding the process open only while it builds; should it
-// fail, the tree is built on the main thread as before.
+// is ~20,000 SHA-256 calls, and the leaves come unordered from the database (batch-leaves.ts),
+// tens of milliseconds during which that process would answer nothing, once per batch; every
+// request in flight then waited for it (issue 7: single-record p99). One worker per process,
+// started with the pipeline (warmTreeWorker: loading it costs the first batch ~0.5 s otherwise)
+// and holding the process open only while it builds; should it fail, the tree is built on the
+// main thread as before.
 import { Worker } from "node:worker_threads";
 import { buildTree } from "../merkle/index.ts";
-import type { TreeJob, TreeResult } from "./tree-worker.ts";
+import { leavesInSeqOrder } from "./batch-leaves.ts";
 
 export interface SealedTree {
   root: string;
   size: number;
   /** Every node, level by level (src/merkle/tree.ts nodes()). */
   nodes: Buffer;
+  /** The batch's records' seqs in leaf order (ascending). */
+  seqs: number[];
+}
+
+export interface TreeJob {
+  id: number;
+  /** The batch's leaf hashes as hex and its seqs, comma-separated, pairwise in any order (batch-leaves.ts). */
+  leaves: string;
+  seqs: string;
+}
+
+export type TreeResult = { id: number; root: string; size: number; nodes: ArrayBuffer; seqs: ArrayBuffer } | { id: number; error: string };
+
+/** The whole job, on whichever thread runs it. */
+export function buildBatchTree(leavesHex: string, seqsCsv: string): SealedTree {
+  const { leaves, seqs } = leavesInSeqOrder(leavesHex, seqsCsv);
+  const tree = buildTree(leaves);
+  return { root: tree.root.toString("hex"), size: tree.size, nodes: tree.nodes(), seqs };
 }
 
 let worker: Worker | null = null;
@@ -28,7 +48,7 @@ function theWorker(): Worker {
     if (waiting.size === 0) started.unref();
     if (!waiter) return;
     if ("error" in result) waiter.reject(new Error(result.error));
-    else waiter.resolve({ root: result.root, size: result.size, nodes: Buffer.from(result.nodes) });
+    else waiter.resolve({ root: result.root, size: result.size, nodes: Buffer.from(result.nodes), seqs: Array.from(new Float64Array(result.seqs)) });
   });
   const fail = (error: Error) => {
     if (worker === started) worker = null;
@@ -41,21 +61,27 @@ function theWorker(): Worker {
   return started;
 }
 
-/** The tree over `leafHashes` (32 bytes each, leaf-index order), built off the main thread when it can be. */
-export async function buildSealedTree(leafHashes: Buffer): Promise<SealedTree> {
+function onWorker(leaves: string, seqs: string): Promise<SealedTree> {
+  const id = nextId++;
+  return new Promise<SealedTree>((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    const building = theWorker();
+    // Held open while a tree is being built (a caller may wait on nothing else), never when idle.
+    building.ref();
+    building.postMessage({ id, leaves, seqs } satisfies TreeJob);
+  });
+}
+
+/** The tree over a batch's waiting records (as sealer.ts reads them), built off the main thread when it can be. */
+export async function buildSealedTree(leavesHex: string, seqsCsv: string): Promise<SealedTree> {
   try {
-    const leaves = new Uint8Array(leafHashes.length);
-    leaves.set(leafHashes);
-    const id = nextId++;
-    return await new Promise<SealedTree>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
-      const building = theWorker();
-      // Held open while a tree is being built (a caller may wait on nothing else), never when idle.
-      building.ref();
-      building.postMessage({ id, leaves: leaves.buffer } satisfies TreeJob, [leaves.buffer]);
-    });
+    return await onWorker(leavesHex, seqsCsv);
   } catch {
-    const tree = buildTree(Array.from({ length: leafHashes.length / 32 }, (_, i) => leafHashes.subarray(i * 32, i * 32 + 32)));
-    return { root: tree.root.toString("hex"), size: tree.size, nodes: tree.nodes() };
+    return buildBatchTree(leavesHex, seqsCsv);
   }
+}
+
+/** Starts the worker and has it load its code, so that the first batch does not wait for that. */
+export async function warmTreeWorker(): Promise<void> {
+  await onWorker("00".repeat(32), "1").catch(() => {});
 }

@@ -91,6 +91,30 @@ t.test("the sealer", async (t) => {
   });
 });
 
+t.test("a batch's leaves are in seq order even where the table holds its rows in another order", async (t) => {
+  const h = await pipelineHarness();
+  t.teardown(h.close);
+  const db = h.database.db;
+  await h.accept(1);
+  await sealBatch(db, 100);
+  const from = await sealedThrough(db);
+  // Rows written in descending seq order, as concurrent inserts can leave them on a heap page.
+  const seqs = [from + 3, from + 2, from + 1];
+  await sql`select setval('records_seq_seq', ${from + 3})`.execute(db);
+  await sql`
+    insert into records (id, seq, kind, subject, envelope, record_hash, salt, leaf_hash, submitter_key_id)
+    select gen_random_uuid(), s, 'evidence.chat', 'order:' || s, '{}', repeat('a', 64), repeat('b', 64), encode(sha256(s::text::bytea), 'hex'), ${h.principal.keyId}
+      from unnest(${seqs}::bigint[]) with ordinality as u(s, n) order by n`.execute(db);
+  const physical = await sql<{ seq: string }>`select seq from records where seq > ${from} and batch_seq is null`.execute(db);
+  t.same(physical.rows.map((r) => Number(r.seq)), seqs, "the table scans them in descending order");
+
+  const batch = await sealBatch(db, 100);
+  const rows = await db.selectFrom("records").select(["id", "seq", "leaf_hash"]).where("seq", ">", String(from)).orderBy("seq").execute();
+  t.equal(batch!.root, buildTree(rows.map((r) => Buffer.from(r.leaf_hash, "hex"))).root.toString("hex"), "the root is that of the leaves in seq order");
+  const found = await findRecords(db, rows.map((r) => r.id));
+  t.same(found.map((r) => r.sealedAt?.leafIndex), [0, 1, 2], "and each record's leaf index is its place in seq order");
+});
+
 t.test("a record that commits after a record with a higher seq is never skipped", { skip: usingPostgres ? false : "needs two PostgreSQL sessions" }, async (t) => {
   const h = await pipelineHarness();
   t.teardown(h.close);
