@@ -13,13 +13,13 @@
 //
 // Every query here is bounded by the watermark, never by the table: records are never updated,
 // so records_seq_key holds no dead entries for sealed rows, and a scan from sealed_through + 1
-// reads only records still waiting. EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL 15, all records
-// sealed, never vacuumed (test/pipeline/sealer-plans.test.ts keeps the shape; npm run bench:scale
-// prints them at 2 million):
+// reads only records still waiting. EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL 15 at 2,002,000
+// records, all sealed, never vacuumed, 1,000 more waiting (test/pipeline/sealer-plans.test.ts keeps
+// the shape; npm run bench:scale prints them):
 //   oldestWaiting:  Limit -> Index Scan using records_seq_key on records
-//                     Index Cond: (seq > 202000)  Filter: (batch_seq IS NULL)   Buffers: shared hit=7
+//                     Index Cond: (seq > 2002000)  Filter: (batch_seq IS NULL)  Buffers: shared hit=8 read=1  0.19 ms
 //   waitingIn:      Aggregate -> Bitmap Heap Scan on records -> Bitmap Index Scan on records_seq_key
-//                     Index Cond: ((seq > 202000) AND (seq <= 203000))          Buffers: shared hit=87
+//                     Index Cond: ((seq > 2002000) AND (seq <= 2003000))         Buffers: shared hit=83  1.3 ms
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { settledSequence, type SettledSequence } from "./settled.ts";
