@@ -1,3 +1,4 @@
+import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyInstance, FastifyRequest, onRouteHookHandler, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { cachePrincipals, principalForToken, type Principal } from "../auth/api-keys.ts";
@@ -13,8 +14,18 @@ import { AppError } from "../errors.ts";
  *   another role a 403.
  * - `ownedOnly`: the roles among `roles` that reach only what they own (a merchant, its records):
  *   the route answers anything else 404, exactly as if it did not exist (issue 6).
+ * - `session`: a page a browser signs in to (the cases pages): the key is read from the session
+ *   cookie it names, set by the page's sign-in form, never from a header; without a live key of one
+ *   of `roles` there, the page redirects to `signIn` (303) instead of answering 401 or 403 in JSON.
  */
-export type Access = "public" | { roles: readonly Role[]; ownedOnly?: readonly Role[] };
+export type Access = "public" | { roles: readonly Role[]; ownedOnly?: readonly Role[]; session?: PageSession };
+
+export interface PageSession {
+  /** The cookie that holds the signed-in key. */
+  cookie: string;
+  /** The sign-in page a request without a session is sent to. */
+  signIn: string;
+}
 
 export interface RouteAccess {
   method: string;
@@ -83,12 +94,20 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     for (const r of routes) declared.push({ method: r.method, url: r.url, access: r.options.config!.access! });
   });
 
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     if (request.is404) return;
     const access = request.routeOptions.config.access;
     if (access === "public") return;
     // The app does not become ready with an undeclared route; should one get here anyway, refuse it.
     if (access === undefined) throw new Error(`${request.method} ${request.routeOptions.url} declares no access`);
+    if (access.session) {
+      // The cookie plugin parses cookies in a later hook: read this one here.
+      const token = fastifyCookie.parse(request.headers.cookie ?? "")[access.session.cookie];
+      const principal = token ? await principalForToken(app.db, token) : null;
+      if (!principal || !access.roles.includes(principal.role)) return reply.redirect(access.session.signIn, 303);
+      request.principal = principal;
+      return;
+    }
     const token = presentedToken(request);
     if (!token) throw new AppError("UNAUTHENTICATED", "an API key is required (Authorization: Bearer <key>)", { field: "headers.authorization" });
     const principal = await principalForToken(app.db, token);

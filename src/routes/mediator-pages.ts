@@ -4,8 +4,9 @@
 // the key (HttpOnly, SameSite=Strict, Secure behind HTTPS, path /cases); every request looks the key
 // up again through src/auth (principalForToken), so a revoked key signs the session out. Forms carry
 // a per-session CSRF token derived from the key (its hash reveals nothing of the key).
-// The routes are "public" to the API's header check (a browser sends no Authorization header);
-// each one checks the session itself and answers a page: sign-in, or the 404 of a case it may not see.
+// The pages declare a session access (src/plugins/auth.ts): the auth plugin reads the key from the
+// cookie and sends a request without a live key of a page role to the sign-in form; a page answers
+// a case its principal may not see with the 404 page.
 import { createHash, timingSafeEqual } from "node:crypto";
 import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
@@ -13,6 +14,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { principalForToken, type Principal } from "../auth/api-keys.ts";
+import type { Access } from "../plugins/auth.ts";
 import { blobSourceOf, firstOf } from "../bundle/blob-source.ts";
 import { streamBundle } from "../bundle/bundle.ts";
 import { collectCase } from "../bundle/collect.ts";
@@ -27,7 +29,11 @@ import { formatTime, PAGE_TIME_ZONE } from "../pages/dates.ts";
 import { ErrorBody, Uuid } from "../schemas/common.ts";
 
 export const SESSION_COOKIE = "tm_cases";
-const PAGE_ROLES: ReadonlySet<string> = new Set(["mediator", "consumer", "admin"]);
+/** Mediators and consumers see the cases they are parties to, the operator every case. */
+const signedIn = { roles: ["mediator", "consumer", "admin"], ownedOnly: ["mediator", "consumer"], session: { cookie: SESSION_COOKIE, signIn: "/cases/sign-in" } } as const satisfies Access;
+/** The decision form, as the API's decision route: the case's mediator, or the operator. */
+const decides = { ...signedIn, roles: ["mediator", "admin"], ownedOnly: ["mediator"] } as const satisfies Access;
+const PAGE_ROLES: ReadonlySet<string> = new Set(signedIn.roles);
 const CaseParams = Type.Object({ caseId: Uuid }, { additionalProperties: false });
 
 const TIMELINE_KEYS: Record<string, string> = {
@@ -83,13 +89,8 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
   const trust = serviceTrust(app.chain);
   const signInLimit = { rateLimit: { max: app.config.PUBLIC_RATE_LIMIT, timeWindow: 60_000 } };
 
-  const sessionOf = async (request: FastifyRequest): Promise<Session | null> => {
-    const key = request.cookies?.[SESSION_COOKIE];
-    if (!key) return null;
-    const principal = await principalForToken(app.db, key);
-    if (!principal || !PAGE_ROLES.has(principal.role)) return null;
-    return { principal, csrf: csrfOf(key) };
-  };
+  /** The session of a request the auth plugin admitted (a `signedIn` route): its principal, and its form token. */
+  const sessionOf = (request: FastifyRequest): Session => ({ principal: request.principal!, csrf: csrfOf(request.cookies[SESSION_COOKIE]!) });
   const toSignIn = (reply: FastifyReply) => reply.redirect("/cases/sign-in", 303);
   const checkCsrf = (session: Session, token: string) => {
     if (!sameToken(session.csrf, token)) throw new AppError("FORBIDDEN", "body.csrf does not match this session: reload the page", { field: "body.csrf" });
@@ -132,16 +133,17 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, typedReply) => {
       const reply = typedReply as unknown as FastifyReply;
-      const session = await sessionOf(request);
-      if (session) checkCsrf(session, request.body.csrf);
+      // Public, so that a stale or revoked session can always sign out; a live one must show its form token.
+      const key = request.cookies[SESSION_COOKIE];
+      const principal = key ? await principalForToken(app.db, key) : null;
+      if (key && principal && PAGE_ROLES.has(principal.role)) checkCsrf({ principal, csrf: csrfOf(key) }, request.body.csrf);
       reply.clearCookie(SESSION_COOKIE, { path: "/cases", httpOnly: true, sameSite: "strict", secure: request.protocol === "https" });
       return toSignIn(reply);
     },
   );
 
-  app.get("/cases", { config: { access: "public" }, schema: { hide: true } }, async (request, reply) => {
-    const session = await sessionOf(request);
-    if (!session) return toSignIn(reply);
+  app.get("/cases", { config: { access: signedIn }, schema: { hide: true } }, async (request, reply) => {
+    const session = sessionOf(request);
     const now = new Date();
     const rows = await listCases(app.db, session.principal, 200);
     return reply.header("cache-control", "no-store").page("cases", ({ t, locale }) => ({
@@ -164,11 +166,10 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     "/cases/:caseId",
-    { config: { access: "public" }, schema: { hide: true, params: CaseParams, querystring: Type.Object({ decision: Type.Optional(Type.String({ maxLength: 20 })), lang: Type.Optional(Type.String({ maxLength: 10 })) }) } },
+    { config: { access: signedIn }, schema: { hide: true, params: CaseParams, querystring: Type.Object({ decision: Type.Optional(Type.String({ maxLength: 20 })), lang: Type.Optional(Type.String({ maxLength: 10 })) }) } },
     async (request, typedReply) => {
       const reply = typedReply as unknown as FastifyReply;
-      const session = await sessionOf(request);
-      if (!session) return toSignIn(reply);
+      const session = sessionOf(request);
       let row;
       try {
         row = await visibleCase(app.db, session.principal, request.params.caseId);
@@ -216,10 +217,9 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get("/cases/:caseId/bundle", { config: { access: "public" }, schema: { hide: true, params: CaseParams } }, async (request, typedReply) => {
+  app.get("/cases/:caseId/bundle", { config: { access: signedIn }, schema: { hide: true, params: CaseParams } }, async (request, typedReply) => {
     const reply = typedReply as unknown as FastifyReply;
-    const session = await sessionOf(request);
-    if (!session) return toSignIn(reply);
+    const session = sessionOf(request);
     let row;
     try {
       row = await visibleCase(app.db, session.principal, request.params.caseId);
@@ -234,7 +234,7 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/cases/:caseId/decision",
     {
-      config: { access: "public" },
+      config: { access: decides },
       schema: {
         hide: true,
         consumes: ["application/x-www-form-urlencoded"],
@@ -245,8 +245,7 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, typedReply) => {
       const reply = typedReply as unknown as FastifyReply;
-      const session = await sessionOf(request);
-      if (!session) return toSignIn(reply);
+      const session = sessionOf(request);
       checkCsrf(session, request.body.csrf);
       const back = `/cases/${request.params.caseId}`;
       const outcome = request.body.outcome as Outcome;

@@ -3,12 +3,13 @@ import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 
 export const CALLERS = ["no key", "revoked key", "merchant A", "merchant B", "mediator", "admin"] as const;
 export type Caller = (typeof CALLERS)[number];
-/** ✓: admitted; otherwise the status every such request gets. */
-export type Cell = "✓" | 401 | 403 | 404;
+/** ✓: admitted; sign-in: redirected to the page's sign-in form; otherwise the status every such request gets. */
+export type Cell = "✓" | 401 | 403 | 404 | "sign-in";
 
 function describeAccess(access: Access): string {
   if (access === "public") return "public";
-  return access.roles.map((role) => (access.ownedOnly?.includes(role) ? `${role} (own only)` : role)).join(", ");
+  const roles = access.roles.map((role) => (access.ownedOnly?.includes(role) ? `${role} (own only)` : role)).join(", ");
+  return access.session ? `signed-in page: ${roles}` : roles;
 }
 
 /** One thing merchant B tries against what merchant A holds, and the answer it gets. */
@@ -43,9 +44,12 @@ export function matrixDocument(rows: Array<{ route: RouteAccess; cells: Cell[] }
     "| 401 | `UNAUTHENTICATED` naming `headers.authorization`: no key, or an unknown or revoked one |",
     "| 403 | `FORBIDDEN`: the key's role may not call this route |",
     "| 404 | `NOT_FOUND`, the very answer given for something that does not exist: the role reaches only what it owns |",
+    "| sign-in | a page (\"signed-in page\"): 303 to its sign-in form, for a request without a live key of one of its roles in the session cookie; the key is read from that cookie only, never from a header |",
     "",
     "Merchant A owns what the path names (`:id` is one of A's records); merchant B is another merchant;",
-    "the revoked key was an admin key. A public route does not look at a key, even a revoked one.",
+    "the revoked key was an admin key. A public route does not look at a key, even a revoked one. A",
+    "signed-in page gets each caller's key in its session cookie (as if the caller had signed in; a",
+    "merchant's key cannot, the form refuses it), any other route in the Authorization header.",
     "HEAD answers as its GET.",
     "",
     line(["route", "access", ...CALLERS]),

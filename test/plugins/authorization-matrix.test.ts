@@ -13,6 +13,7 @@ import type { Access, RouteAccess } from "../../src/plugins/auth.ts";
 import { bearer, buildTestApp, merchantKey, type TestApp } from "../support/app.ts";
 import { pageAssets } from "../../src/pages/assets.ts";
 import { gtinUnder } from "../support/trace.ts";
+import { csrfOf } from "../../src/routes/mediator-pages.ts";
 import { matrixDocument, type Caller, CALLERS, type Cell, type TenancyCase } from "./authorization-doc.ts";
 
 const DOC_PATH = new URL("../../docs/authorization.md", import.meta.url);
@@ -21,9 +22,11 @@ const UPDATE = process.env["TRACEMARK_UPDATE_DOCS"] === "1";
 /** What the route's declaration promises each caller. Merchant A owns every resource a path names. */
 function expectedCell(access: Access, caller: Caller, hasPathParams: boolean): Cell {
   if (access === "public") return "✓";
-  if (caller === "no key" || caller === "revoked key") return 401;
   const role = caller === "merchant A" || caller === "merchant B" ? "merchant" : caller;
-  if (!access.roles.includes(role)) return 403;
+  const admits = (access.roles as readonly string[]).includes(role);
+  if (access.session && !admits) return "sign-in";
+  if (caller === "no key" || caller === "revoked key") return 401;
+  if (!admits) return 403;
   if (caller === "merchant B" && hasPathParams && access.ownedOnly?.includes("merchant")) return 404;
   return "✓";
 }
@@ -181,6 +184,11 @@ async function fixtures(h: TestApp) {
     "POST /v1/cases/:caseId/statements": () => ({ payload: { text: "matrix statement" } }),
     "POST /v1/cases/:caseId/mediator": () => ({ payload: { keyId: mediator.keyId } }),
     "POST /v1/cases/:caseId/decision": () => ({ payload: { outcome: "refund", reasons: "matrix decision" } }),
+    // The mediator's decision form: the session's form token, as the page renders it.
+    "POST /cases/:caseId/decision": (caller) => ({
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ csrf: keys[caller] ? csrfOf(keys[caller].token) : "", outcome: "refund", reasons: "matrix decision" }).toString(),
+    }),
     "POST /v1/verify/upload": () => ({
       headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       payload: `--${boundary}\r\ncontent-disposition: form-data; name="receipt"\r\n\r\n${JSON.stringify(receipt)}\r\n--${boundary}--\r\n`,
@@ -236,10 +244,13 @@ t.test("the authorization matrix: every route × every caller answers as the rou
   const send = async (route: RouteAccess, caller: Caller, pick: "value" | "absent" = "value") => {
     const sample = samples[`${route.method} ${route.url}`]?.(caller);
     const key = keys[caller];
+    // A signed-in page reads its key from the session cookie (as set by its sign-in form), any other route from the header.
+    const session = route.access !== "public" ? route.access.session : undefined;
+    const credentials = !key ? {} : session ? { cookie: `${session.cookie}=${key.token}` } : bearer(key);
     return h.app.inject({
       method: route.method as "GET",
       url: (await urlWith(route.url, pick)) + (sample?.query ?? ""),
-      headers: { ...(key ? bearer(key) : {}), ...sample?.headers },
+      headers: { ...credentials, ...sample?.headers },
       ...(sample?.payload === undefined ? {} : { payload: sample.payload }),
     });
   };
@@ -252,9 +263,13 @@ t.test("the authorization matrix: every route × every caller answers as the rou
     for (const caller of CALLERS) {
       const expected = expectedCell(route.access, caller, paramNames(route.url).length > 0);
       const res = await send(route, caller);
-      const error = res.statusCode >= 400 ? (res.json() as { error: { code: string; message: string; field?: string } }).error : null;
+      const error = res.statusCode >= 400 && res.headers["content-type"]?.toString().startsWith("application/json") ? (res.json() as { error: { code: string; message: string; field?: string } }).error : null;
       const cell = `${name} as ${caller}`;
-      if (expected === 401) {
+      const signIn = route.access !== "public" ? route.access.session?.signIn : undefined;
+      if (expected === "sign-in") {
+        t.equal(res.statusCode, 303, `${cell}: 303`);
+        t.equal(res.headers.location, signIn, `${cell}: to the sign-in form`);
+      } else if (expected === 401) {
         t.equal(res.statusCode, 401, `${cell}: 401`);
         t.match(error, { code: "UNAUTHENTICATED", field: "headers.authorization" }, `${cell}: names the header`);
       } else if (expected === 403) {
@@ -266,6 +281,7 @@ t.test("the authorization matrix: every route × every caller answers as the rou
         t.same({ ...error, requestId: undefined }, { ...absent.json().error, requestId: undefined }, `${cell}: the same answer as for something that does not exist`);
       } else if (hasSample || !route.method.startsWith("P")) {
         t.ok(res.statusCode >= 200 && res.statusCode < 400, `${cell}: admitted (${res.statusCode})`);
+        if (signIn) t.not(res.headers.location, signIn, `${cell}: not sent to sign in`);
       } else {
         // No sample body: a 400 or 415 from validation shows the request got past authorization.
         t.ok((res.statusCode >= 200 && res.statusCode < 400) || res.statusCode === 400 || res.statusCode === 415, `${cell}: admitted (${res.statusCode})`);
@@ -301,4 +317,19 @@ t.test("a route that declares no access keeps the app from starting, saying what
   app.get("/v1/undeclared", async () => ({ ok: true }));
   app.get("/v1/declared", { config: { access: "public" } }, async () => ({ ok: true }));
   await t.rejects(async () => void (await app.ready()), { message: /routes without a declared access: GET \/v1\/undeclared; HEAD \/v1\/undeclared\. add `config: \{ access: "public" \}`/ });
+});
+
+t.test("a signed-in page takes its key from the session cookie only, never from the Authorization header", async (t) => {
+  const h = await buildTestApp();
+  t.teardown(h.close);
+  const mediator = await issueApiKey(h.database.db, { role: "mediator", label: "header mediator" });
+  const byHeader = await h.app.inject({ method: "GET", url: "/cases", headers: bearer(mediator) });
+  t.equal(byHeader.statusCode, 303, "a key in the header is not a session");
+  t.equal(byHeader.headers.location, "/cases/sign-in", "so the page sends to its sign-in form");
+  const byCookie = await h.app.inject({ method: "GET", url: "/cases", headers: { cookie: `tm_cases=${mediator.token}` } });
+  t.equal(byCookie.statusCode, 200, "the same key in the session cookie opens the page");
+  await revokeApiKey(h.database.db, mediator.keyId);
+  await new Promise((r) => setTimeout(r, h.config.KEY_CACHE_MS + 50));
+  const revoked = await h.app.inject({ method: "GET", url: "/cases", headers: { cookie: `tm_cases=${mediator.token}` } });
+  t.equal(revoked.headers.location, "/cases/sign-in", "and once the key is revoked the session is signed out");
 });
