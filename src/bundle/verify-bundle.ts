@@ -11,7 +11,7 @@ import { CHAIN_OPTIONS, chainFlags, loadTrust, type TrustFlags, type TrustFor } 
 import { EXIT, type Io } from "../verifier/cli.ts";
 import { verifyDisclosure } from "../verifier/disclosure.ts";
 import { verifyReceipt } from "../verifier/index.ts";
-import { UsageError } from "../verifier/usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 import { BagReadError, openBag, type BagReader } from "./bag-reader.ts";
 import { parseManifest } from "./bagit.ts";
 import type { IndexItem } from "./bundle.ts";

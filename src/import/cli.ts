@@ -9,7 +9,7 @@ import { progressOn } from "./progress.ts";
 import { loadResume, removeResume, resumePathOf, saveResume, type ResumeState } from "./resume.ts";
 import { importRows } from "./rows.ts";
 import { csvChunks, eventChunks, kindOf, readEventsFile, scanFile, type ImportKind } from "./sources.ts";
-import { ImportUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export const IMPORT_USAGE = `Usage: tracemark import <products.csv|lots.csv|events.jsonld> --api URL [--key KEY]
                         [--kind products|lots|events] [--chunk-size N] [--max-chunks N] [--json]
@@ -66,7 +66,7 @@ interface Command {
 
 const positiveInteger = (flag: string, text: string | undefined): number | null => {
   if (text === undefined) return null;
-  if (!/^[1-9][0-9]*$/.test(text)) throw new ImportUsageError(`${flag} must be a positive integer`);
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`${flag} must be a positive integer`);
   return Number(text);
 };
 
@@ -88,22 +88,22 @@ function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command | "help" 
       },
     });
   } catch (error) {
-    throw new ImportUsageError((error as Error).message.split(". ")[0]!);
+    throw new UsageError((error as Error).message.split(". ")[0]!);
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  if (positionals.length !== 1) throw new ImportUsageError(positionals.length === 0 ? "missing <file>" : "one file at a time");
-  if (values.api === undefined) throw new ImportUsageError("missing --api URL");
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing <file>" : "one file at a time");
+  if (values.api === undefined) throw new UsageError("missing --api URL");
   let api: URL;
   try {
     api = new URL(values.api);
   } catch {
-    throw new ImportUsageError("--api must be an http(s) URL");
+    throw new UsageError("--api must be an http(s) URL");
   }
-  if (api.protocol !== "http:" && api.protocol !== "https:") throw new ImportUsageError("--api must be an http(s) URL");
+  if (api.protocol !== "http:" && api.protocol !== "https:") throw new UsageError("--api must be an http(s) URL");
   const key = values.key ?? env["TRACEMARK_API_KEY"];
-  if (!key) throw new ImportUsageError("missing --key KEY (or TRACEMARK_API_KEY)");
-  if (values.kind !== undefined && !["products", "lots", "events"].includes(values.kind)) throw new ImportUsageError("--kind must be products, lots or events");
+  if (!key) throw new UsageError("missing --key KEY (or TRACEMARK_API_KEY)");
+  if (values.kind !== undefined && !["products", "lots", "events"].includes(values.kind)) throw new UsageError("--kind must be products, lots or events");
   return {
     file: positionals[0]!,
     api: values.api,
@@ -122,9 +122,9 @@ export const chunkKeyOf = (sha256: string, kind: ImportKind, index: number) =>
 /** Asks the service who the key belongs to before sending anything: a wrong key or URL fails at once. */
 async function checkKey(api: ApiClient): Promise<void> {
   const answer = await api.send("GET", "/v1/me");
-  if (answer.status === 401) throw new ImportUsageError("the API refused the key (401): give a merchant API key");
-  if (answer.status !== 200) throw new ImportUsageError(`GET /v1/me answered ${answer.status}: is --api a Tracemark service?`);
-  if ((answer.body as { role?: unknown }).role !== "merchant") throw new ImportUsageError("the key is not a merchant key: imports are made by the merchant who owns the GS1 prefix");
+  if (answer.status === 401) throw new UsageError("the API refused the key (401): give a merchant API key");
+  if (answer.status !== 200) throw new UsageError(`GET /v1/me answered ${answer.status}: is --api a Tracemark service?`);
+  if ((answer.body as { role?: unknown }).role !== "merchant") throw new UsageError("the key is not a merchant key: imports are made by the merchant who owns the GS1 prefix");
 }
 
 export async function main(argv: string[], io: ImportIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -137,7 +137,7 @@ export async function main(argv: string[], io: ImportIo = processIo, env: NodeJS
     }
     return await run(command, io);
   } catch (error) {
-    if (error instanceof ImportUsageError) {
+    if (error instanceof UsageError) {
       io.err(`tracemark import: ${error.message} (tracemark import --help for usage)`);
       return IMPORT_EXIT.usage;
     }
@@ -153,7 +153,7 @@ async function run(command: Command, io: ImportIo): Promise<number> {
   const facts = await scanFile(command.file);
   const kind = command.kind ?? (await kindOf(command.file));
   const chunkSize = command.chunkSize ?? (kind === "events" ? 500 : 100);
-  if (kind === "events" && chunkSize > 1000) throw new ImportUsageError("--chunk-size is at most 1000 events (a capture of up to 1,000 events is stored before its answer)");
+  if (kind === "events" && chunkSize > 1000) throw new UsageError("--chunk-size is at most 1000 events (a capture of up to 1,000 events is stored before its answer)");
   const events = kind === "events" ? await readEventsFile(command.file) : null;
   const api = apiClient(command.api, command.key);
   await checkKey(api);

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse";
-import { ImportUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export type ImportKind = "products" | "lots" | "events";
 
@@ -47,7 +47,7 @@ export async function scanFile(path: string): Promise<FileFacts> {
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
     }
   } catch (error) {
-    throw new ImportUsageError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return { sha256: hash.digest("hex"), bytes, lines };
 }
@@ -59,7 +59,7 @@ export async function kindOf(path: string): Promise<ImportKind> {
   const columns = header.replace(/^\uFEFF/, "").split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
   if (columns.includes("lot")) return "lots";
   if (columns.includes("name")) return "products";
-  throw new ImportUsageError(`${path}: cannot tell products from lots by the header (${header.slice(0, 80)}); pass --kind`);
+  throw new UsageError(`${path}: cannot tell products from lots by the header (${header.slice(0, 80)}); pass --kind`);
 }
 
 async function firstLine(path: string): Promise<string> {
@@ -81,9 +81,9 @@ export async function* csvChunks(path: string, kind: "products" | "lots", size: 
       columns: (header: string[]) => {
         const names = header.map((h) => h.trim());
         const missing = expected.required.filter((c) => !names.includes(c));
-        if (missing.length > 0) throw new ImportUsageError(`${path}: the header lacks ${missing.join(", ")} (columns: ${expected.all.join(",")})`);
+        if (missing.length > 0) throw new UsageError(`${path}: the header lacks ${missing.join(", ")} (columns: ${expected.all.join(",")})`);
         const unknown = names.filter((n) => !(expected.all as readonly string[]).includes(n));
-        if (unknown.length > 0) throw new ImportUsageError(`${path}: unknown column ${unknown.join(", ")} (columns: ${expected.all.join(",")})`);
+        if (unknown.length > 0) throw new UsageError(`${path}: unknown column ${unknown.join(", ")} (columns: ${expected.all.join(",")})`);
         return names;
       },
       info: true,
@@ -103,9 +103,9 @@ export async function* csvChunks(path: string, kind: "products" | "lots", size: 
       }
     }
   } catch (error) {
-    if (error instanceof ImportUsageError) throw error;
+    if (error instanceof UsageError) throw error;
     const lines = (error as { lines?: number }).lines;
-    throw new ImportUsageError(`${path}${lines ? `, line ${lines}` : ""}: not CSV: ${(error as Error).message}`);
+    throw new UsageError(`${path}${lines ? `, line ${lines}` : ""}: not CSV: ${(error as Error).message}`);
   }
   if (chunk.length > 0) yield chunk;
 }
@@ -126,11 +126,11 @@ export async function readEventsFile(path: string): Promise<EventsFile> {
   try {
     document = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new ImportUsageError(`${path} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
   }
   const body = (document as { epcisBody?: { eventList?: unknown } } | null)?.epcisBody;
   if (typeof document !== "object" || document === null || (document as { type?: unknown }).type !== "EPCISDocument" || !Array.isArray(body?.eventList)) {
-    throw new ImportUsageError(`${path} is not an EPCIS 2.0 EPCISDocument with an epcisBody.eventList`);
+    throw new UsageError(`${path} is not an EPCIS 2.0 EPCISDocument with an epcisBody.eventList`);
   }
   const { epcisBody, ...frame } = document as Record<string, unknown> & { epcisBody: { eventList: unknown[] } };
   return { frame, events: epcisBody.eventList };

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { ApiClient } from "../import/api.ts";
 import { hashStream, parseMediaPlaylist } from "./playlist.ts";
 import type { PlaylistSource } from "./source.ts";
-import { StreamUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 import { ApiRefused } from "./watch.ts";
 
 export type Finding =
@@ -34,10 +34,10 @@ interface ServerReport {
 }
 
 export async function checkStream(api: ApiClient, source: PlaylistSource, streamId: string, rendition: string): Promise<CheckReport> {
-  if (!source.localPath) throw new StreamUsageError("stream check reads a recording on this machine: give its directory or playlist file");
+  if (!source.localPath) throw new UsageError("stream check reads a recording on this machine: give its directory or playlist file");
   const base = `/v1/streams/${encodeURIComponent(streamId)}`;
   const stream = await api.send("GET", base);
-  if (stream.status === 404) throw new StreamUsageError(`no stream ${streamId} visible to this key`);
+  if (stream.status === 404) throw new UsageError(`no stream ${streamId} visible to this key`);
   if (stream.status !== 200) throw new ApiRefused(`GET ${base}`, stream);
   const answer = await api.send("GET", `${base}/segments?rendition=${encodeURIComponent(rendition)}`);
   if (answer.status !== 200) throw new ApiRefused(`GET ${base}/segments`, answer);

@@ -5,7 +5,7 @@ import { apiClient, ApiUnreachable } from "../import/api.ts";
 import { checkStream, describeFinding } from "./check.ts";
 import { progressOn } from "./progress.ts";
 import { sourceOf } from "./source.ts";
-import { StreamUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 import { ApiRefused, watchStream } from "./watch.ts";
 
 export const STREAM_USAGE = `Usage: tracemark stream watch <playlist URL | directory | playlist.m3u8> --stream ID --api URL [--key KEY]
@@ -73,7 +73,7 @@ interface Command {
 
 function integerFlag(flag: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
-  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > max) throw new StreamUsageError(`${flag} must be an integer from 1 to ${max}`);
+  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be an integer from 1 to ${max}`);
   return Number(text);
 }
 
@@ -98,25 +98,25 @@ function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command | "help" 
       },
     });
   } catch (error) {
-    throw new StreamUsageError((error as Error).message.split(". ")[0]!);
+    throw new UsageError((error as Error).message.split(". ")[0]!);
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
   const [verb, location, ...rest] = positionals;
-  if (verb !== "watch" && verb !== "check") throw new StreamUsageError(verb === undefined ? "missing verb: watch or check" : `unknown verb "${verb}": watch or check`);
-  if (location === undefined) throw new StreamUsageError("missing <playlist URL or directory>");
-  if (rest.length > 0) throw new StreamUsageError("one playlist at a time");
-  if (values.stream === undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.stream)) throw new StreamUsageError("--stream must be the stream's id (a UUID)");
-  if (values.api === undefined || !/^https?:\/\/./i.test(values.api)) throw new StreamUsageError("--api must be the service's http(s) URL");
+  if (verb !== "watch" && verb !== "check") throw new UsageError(verb === undefined ? "missing verb: watch or check" : `unknown verb "${verb}": watch or check`);
+  if (location === undefined) throw new UsageError("missing <playlist URL or directory>");
+  if (rest.length > 0) throw new UsageError("one playlist at a time");
+  if (values.stream === undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.stream)) throw new UsageError("--stream must be the stream's id (a UUID)");
+  if (values.api === undefined || !/^https?:\/\/./i.test(values.api)) throw new UsageError("--api must be the service's http(s) URL");
   try {
     new URL(values.api);
   } catch {
-    throw new StreamUsageError("--api must be the service's http(s) URL");
+    throw new UsageError("--api must be the service's http(s) URL");
   }
   const key = values.key ?? env["TRACEMARK_API_KEY"];
-  if (!key) throw new StreamUsageError("missing --key KEY (or TRACEMARK_API_KEY)");
+  if (!key) throw new UsageError("missing --key KEY (or TRACEMARK_API_KEY)");
   const rendition = values.rendition ?? "main";
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(rendition)) throw new StreamUsageError("--rendition: up to 64 letters, digits, '.', '_' or '-'");
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(rendition)) throw new UsageError("--rendition: up to 64 letters, digits, '.', '_' or '-'");
   return {
     verb,
     location,
@@ -141,7 +141,7 @@ export async function main(argv: string[], io: StreamIo = processIo, env: NodeJS
     }
     return command.verb === "watch" ? await watch(command, io) : await check(command, io);
   } catch (error) {
-    if (error instanceof StreamUsageError) {
+    if (error instanceof UsageError) {
       io.err(`tracemark stream: ${error.message} (tracemark stream --help for usage)`);
       return STREAM_EXIT.usage;
     }

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import HLS from "hls-parser";
 import type { Readable } from "node:stream";
-import { StreamUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export interface PlaylistSegment {
   mediaSequence: number;
@@ -24,9 +24,9 @@ export function parseMediaPlaylist(text: string): MediaPlaylistView {
   try {
     playlist = HLS.parse(text);
   } catch (error) {
-    throw new StreamUsageError(`not an HLS playlist: ${(error as Error).message}`);
+    throw new UsageError(`not an HLS playlist: ${(error as Error).message}`);
   }
-  if (playlist.isMasterPlaylist) throw new StreamUsageError("this is a multivariant (master) playlist: give the media playlist of one rendition");
+  if (playlist.isMasterPlaylist) throw new UsageError("this is a multivariant (master) playlist: give the media playlist of one rendition");
   const media = playlist as HLS.types.MediaPlaylist;
   const base = media.mediaSequenceBase ?? 0;
   return {

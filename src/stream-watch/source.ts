@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
-import { StreamUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export interface PlaylistRead {
   text: string;
@@ -37,11 +37,11 @@ export async function sourceOf(location: string): Promise<PlaylistSource> {
 async function playlistFileOf(location: string): Promise<string> {
   const path = resolve(location);
   const info = await stat(path).catch(() => null);
-  if (info === null) throw new StreamUsageError(`${location}: no such file or directory`);
+  if (info === null) throw new UsageError(`${location}: no such file or directory`);
   if (info.isFile()) return path;
   const playlists = (await readdir(path)).filter((name) => name.endsWith(".m3u8"));
   if (playlists.length === 1) return join(path, playlists[0]!);
-  throw new StreamUsageError(playlists.length === 0 ? `${location}: no .m3u8 playlist in this directory (yet): name the playlist file` : `${location}: several playlists (${playlists.join(", ")}): name one`);
+  throw new UsageError(playlists.length === 0 ? `${location}: no .m3u8 playlist in this directory (yet): name the playlist file` : `${location}: several playlists (${playlists.join(", ")}): name one`);
 }
 
 function fileSource(file: string): PlaylistSource {

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { reasonOf, type ApiClient } from "../import/api.ts";
 import { hashStream, parseMediaPlaylist, type PlaylistSegment } from "./playlist.ts";
 import type { PlaylistSource } from "./source.ts";
-import { StreamUsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export interface WatchOptions {
   streamId: string;
@@ -72,7 +72,7 @@ export const batchKeyOf = (streamId: string, rendition: string, segments: Array<
 export async function watchStream(api: ApiClient, source: PlaylistSource, options: WatchOptions, events: WatchEvents = {}): Promise<WatchEnd> {
   const base = `/v1/streams/${encodeURIComponent(options.streamId)}`;
   const stream = await api.send("GET", base);
-  if (stream.status === 404) throw new StreamUsageError(`no stream ${options.streamId} of this key's merchant`);
+  if (stream.status === 404) throw new UsageError(`no stream ${options.streamId} of this key's merchant`);
   if (stream.status !== 200) throw new ApiRefused(`GET ${base}`, stream);
   const held = await api.send("GET", `${base}/segments?rendition=${encodeURIComponent(options.rendition)}`);
   if (held.status !== 200) throw new ApiRefused(`GET ${base}/segments`, held);
@@ -103,7 +103,7 @@ export async function watchStream(api: ApiClient, source: PlaylistSource, option
       // The first read after a start cannot tell when its segments appeared; later ones use the
       // playlist's change time.
       for (const s of pending) if (!firstSeen.has(s.mediaSequence)) firstSeen.set(s.mediaSequence, Math.min(read.changedAt, Date.now()));
-      if (pending.length > 0 && ended) throw new StreamUsageError(`the stream ${options.streamId} has ended: segment ${pending[0]!.mediaSequence} can no longer be notarized`);
+      if (pending.length > 0 && ended) throw new UsageError(`the stream ${options.streamId} has ended: segment ${pending[0]!.mediaSequence} can no longer be notarized`);
       let batch: Array<PlaylistSegment & { sha256: string; bytes: number }> = [];
       const flush = async () => {
         if (batch.length === 0) return;

@@ -18,7 +18,7 @@ function shown(url: string): string {
 }
 import { parseTrustDocument, TrustDocumentError } from "./trust.ts";
 import type { TrustAnchor, TrustDocument } from "./trust.ts";
-import { UsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export interface TrustFlags {
   trust: string[];

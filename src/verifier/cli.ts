@@ -9,7 +9,7 @@ import type { TrustFlags, TrustFor } from "./cli-trust.ts";
 import { looksLikeDisclosure, verifyDisclosure } from "./disclosure.ts";
 import type { DisclosureReport } from "./disclosure.ts";
 import { verifyReceipt } from "./index.ts";
-import { UsageError } from "./usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 
 export const USAGE = `Usage: tracemark verify <receipt.json|disclosure.json>... (--rpc URL [--trust FILE|URL]... [--contract ADDR [--chain-id N]] | --offline)
                         [--content FILE] [--json]

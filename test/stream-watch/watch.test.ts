@@ -10,7 +10,7 @@ import t from "tap";
 import { apiClient } from "../../src/import/api.ts";
 import { main, STREAM_EXIT } from "../../src/stream-watch/cli.ts";
 import { sourceOf } from "../../src/stream-watch/source.ts";
-import { StreamUsageError } from "../../src/stream-watch/usage-error.ts";
+import { UsageError } from "../../src/cli/usage-error.ts";
 import { watchStream, type WatchOptions } from "../../src/stream-watch/watch.ts";
 import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
 
@@ -55,7 +55,7 @@ t.test("watching a directory: stop, resume, a gap, the end", async (t) => {
     await mkdir(join(dir, "variants"));
     const master = join(dir, "variants", "master.m3u8");
     await writeFile(master, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nlow/index.m3u8\n");
-    await t.rejects(watchStream(client, await sourceOf(master), { ...options, streamId: other.id }), StreamUsageError);
+    await t.rejects(watchStream(client, await sourceOf(master), { ...options, streamId: other.id }), UsageError);
   });
 
   t.test("the command line: usage errors exit 2 and say what is wrong", async (t) => {
