@@ -5,22 +5,12 @@
 // declared erroneous (an errorDeclaration) do not count.
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
+import { containmentOf } from "../trace/events/history-queries.ts";
 import { SHIPPED_OR_SOLD_BIZ_STEPS, SHIPPED_OR_SOLD_DISPOSITIONS } from "./clone-rules.ts";
-
-/** Containers inside containers followed this deep, as the history does (history-queries.ts). */
-const MAX_NESTING = 8;
 
 export async function shippedOrSoldAt(db: Db, itemSubject: string): Promise<Date | null> {
   const { rows } = await sql<{ at: Date | null }>`
-    with recursive c(subject, "from", until, depth) as (
-      select parent, added_at, removed_at, 1 from epcis_containment where child = ${itemSubject}
-      union all
-      select k.parent, greatest(c."from", k.added_at),
-             case when c.until is null then k.removed_at when k.removed_at is null then c.until else least(c.until, k.removed_at) end,
-             c.depth + 1
-        from epcis_containment k join c on k.child = c.subject
-       where c.depth < ${MAX_NESTING} and (c.until is null or k.added_at < c.until) and (k.removed_at is null or k.removed_at > c."from")
-    ),
+    with recursive ${containmentOf(itemSubject)},
     s(subject, "from", until) as (
       select ${itemSubject}::text, '-infinity'::timestamptz, null::timestamptz
       union all

@@ -54,12 +54,13 @@ export interface ContainerPeriod {
 }
 
 /**
- * The containers `subject` was inside, and when (EPCIS 2.0 §7.4.3 AggregationEvents): directly,
- * and through containers of containers, each period cut to where the levels overlap.
+ * The recursive common table expression `c(subject, "from", until, depth)`: the containers
+ * `subject` was inside, and when (EPCIS 2.0 §7.4.3 AggregationEvents), directly and through
+ * containers of containers, each period cut to where the levels overlap. Shared with the check of
+ * when an item left the merchant (src/scans/sold.ts), which must follow containers as the history does.
  */
-export async function containersOf(tx: Tx, subject: string): Promise<ContainerPeriod[]> {
-  const { rows } = await sql<{ subject: string; from: Date; until: Date | null }>`
-    with recursive c(subject, "from", until, depth) as (
+export const containmentOf = (subject: string) => sql`
+    c(subject, "from", until, depth) as (
       select parent, added_at, removed_at, 1 from epcis_containment where child = ${subject}
       union all
       select k.parent, greatest(c."from", k.added_at),
@@ -67,7 +68,12 @@ export async function containersOf(tx: Tx, subject: string): Promise<ContainerPe
              c.depth + 1
         from epcis_containment k join c on k.child = c.subject
        where c.depth < ${MAX_NESTING} and (c.until is null or k.added_at < c.until) and (k.removed_at is null or k.removed_at > c."from")
-    )
+    )`;
+
+/** The containers `subject` was inside, and when (containmentOf), in the order it entered them. */
+export async function containersOf(tx: Tx, subject: string): Promise<ContainerPeriod[]> {
+  const { rows } = await sql<{ subject: string; from: Date; until: Date | null }>`
+    with recursive ${containmentOf(subject)}
     select subject, "from", until from c order by "from", subject`.execute(tx);
   return rows;
 }
