@@ -219,7 +219,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     bag = await openBag(command.path);
-    trustFor = await loadTrust(command.trust, io.err);
+    trustFor = await loadTrust(command.trust, io.err).catch((error: unknown) => {
+      bag.close();
+      throw error;
+    });
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof BagReadError)) throw error;
     io.err(`tracemark: ${error.message} (tracemark verify-bundle --help for usage)`);
@@ -231,6 +234,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const { connectRpc } = await import("../verifier/rpc.ts");
       provider = await connectRpc(command.rpcUrl);
     } catch (error) {
+      bag.close();
       io.err(`tracemark: ${(error as Error).message}`);
       return EXIT.error;
     }
@@ -248,5 +252,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT[status];
   } finally {
     provider?.destroy();
+    bag.close();
   }
 }

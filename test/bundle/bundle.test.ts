@@ -4,11 +4,14 @@
 // pinned, and a one-byte change to any file, record or receipt fails, naming the file and the step.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pipeline as pipeStreams } from "node:stream/promises";
 import t from "tap";
+import yazl from "yazl";
 import { issueApiKey } from "../../src/auth/api-keys.ts";
 import { canonicalJson, encodeDisclosure, type JsonValue } from "../../src/merkle/index.ts";
 import { startPipeline } from "../../src/pipeline/pipeline.ts";
@@ -153,6 +156,15 @@ t.test("a case's evidence bundle, anchored on a hardhat node", async (t) => {
 
   const offline = await tracemark(["verify-bundle", zipPath, "--offline"]);
   t.equal(offline.code, 0, `verify-bundle --offline passes:\n${offline.stdout}${offline.stderr}`);
+  // A bag past 4 GiB comes as ZIP64: the same bag repacked in that format reads the same.
+  const zip64Path = join(work, "bundle-zip64.zip");
+  const repacked = new yazl.ZipFile();
+  for (const file of [...files, "bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"]) repacked.addFile(join(bag, file), file, { forceZip64Format: true });
+  repacked.end();
+  await pipeStreams(repacked.outputStream, createWriteStream(zip64Path));
+  const zip64 = await tracemark(["verify-bundle", zip64Path, "--offline"]);
+  t.equal(zip64.code, 0, `verify-bundle --offline passes on the ZIP64 repack:\n${zip64.stdout}${zip64.stderr}`);
+  t.equal(zip64.stdout, offline.stdout, "with the very same report");
   const onChain = await tracemark(["verify-bundle", zipPath, "--rpc", node.url, "--trust", trustFile]);
   t.equal(onChain.code, 0, `verify-bundle on chain with trust pinned passes:\n${onChain.stdout}${onChain.stderr}`);
   t.match(onChain.stdout, /valid +data\/evidence\/04-evidence\.photo +receipt: evidence\.photo, block \d+ at \d{4}-/, "one line per item, with the block and its time from the chain");

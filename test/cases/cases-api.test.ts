@@ -3,7 +3,7 @@
 import { issueApiKey } from "../../src/auth/api-keys.ts";
 import t from "tap";
 import { bearer, buildTestApp, merchantKey } from "../support/app.ts";
-import { readZip } from "../qr/zip.ts";
+import { readZip } from "../support/zip.ts";
 
 t.test("dispute cases", async (t) => {
   const h = await buildTestApp({ PIPELINE: "off" });
@@ -105,7 +105,7 @@ t.test("dispute cases", async (t) => {
     const res = await inject("GET", `/v1/cases/${created.id}/bundle`, consumer);
     t.equal(res.statusCode, 200);
     t.equal(res.headers["content-type"], "application/zip");
-    const files = readZip(res.rawPayload);
+    const files = await readZip(res.rawPayload);
     const index = JSON.parse(files.get("data/case.json")!.toString("utf8")).index as Array<{ kind: string; content: string | null }>;
     t.equal(index.find((i) => i.kind === "evidence.photo")?.content, null, "the photo is known by its hash only");
     t.ok(index.filter((i) => i.kind.startsWith("case.")).every((i) => i.content !== null), "the timeline's payloads are all there");

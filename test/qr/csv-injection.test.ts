@@ -6,7 +6,7 @@ import t from "tap";
 import { csvCell, csvLine } from "../../src/qr/csv.ts";
 import { bearer } from "../support/app.ts";
 import { catalogue } from "../resolver/support.ts";
-import { readZip } from "./zip.ts";
+import { readZip } from "../support/zip.ts";
 
 t.test("a cell a spreadsheet would run as a formula is written as text", async (t) => {
   const cases: Array<[string, string]> = [
@@ -39,7 +39,7 @@ t.test("the lot ZIP's items.csv and a job's CSV neutralise formula-like serials"
 
   const zip = await c.h.app.inject({ method: "GET", url: `/v1/products/${c.gtin13}/lots/${encodeURIComponent(c.lot)}/qr.zip`, headers: bearer(c.key) });
   t.equal(zip.statusCode, 200);
-  const zipRows = readZip(zip.rawPayload).get("items.csv")!.toString().trim().split("\r\n");
+  const zipRows = (await readZip(zip.rawPayload)).get("items.csv")!.toString().trim().split("\r\n");
   const job = await c.h.app.inject({ method: "GET", url: `/v1/jobs/${c.jobId}/items?format=csv`, headers: bearer(c.key) });
   t.equal(job.statusCode, 200, job.body);
   const jobRows = job.body.trim().split("\r\n");

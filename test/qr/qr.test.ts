@@ -7,7 +7,7 @@ import { bearer } from "../support/app.ts";
 import { gtinUnder, PUBLIC_BASE_URL } from "../support/trace.ts";
 import { catalogue, PIN_HMAC_KEY, PREFIX } from "../resolver/support.ts";
 import { decodePng, decodeSvg, svgGrid } from "./decode.ts";
-import { readZip } from "./zip.ts";
+import { readZip } from "../support/zip.ts";
 
 t.test("QR codes", async (t) => {
   const c = await catalogue({ pins: true, items: 3 });
@@ -95,7 +95,7 @@ t.test("QR codes", async (t) => {
     t.equal(plain.statusCode, 200, plain.statusCode === 200 ? "" : plain.body);
     t.equal(plain.headers["content-type"], "application/zip");
     t.equal(plain.headers["tracemark-pins"], "none");
-    const files = readZip(plain.rawPayload);
+    const files = await readZip(plain.rawPayload);
     t.same([...files.keys()].sort(), [...c.serials.map((s) => `qr/${s}.svg`), "items.csv"].sort(), "one SVG per item, named by serial, and items.csv");
     for (const serial of c.serials) t.equal(decodeSvg(files.get(`qr/${serial}.svg`)!.toString()), c.itemUri(serial), `qr/${serial}.svg decodes to the item's URI`);
     const rows = files.get("items.csv")!.toString().trim().split("\r\n");
@@ -105,7 +105,7 @@ t.test("QR codes", async (t) => {
     const withPins = await h.app.inject({ method: "GET", url: `${zipUrl}?pins=1`, headers: bearer(c.key) });
     t.equal(withPins.statusCode, 200);
     t.equal(withPins.headers["tracemark-pins"], "included");
-    const pinRows = readZip(withPins.rawPayload).get("items.csv")!.toString().trim().split("\r\n");
+    const pinRows = (await readZip(withPins.rawPayload)).get("items.csv")!.toString().trim().split("\r\n");
     t.equal(pinRows[0], "serial,uri,pin");
     const stored = await h.database.db.selectFrom("items").select(["serial", "pin_hmac"]).where("job_id", "=", c.jobId).execute();
     for (const row of pinRows.slice(1)) {
