@@ -23,7 +23,6 @@ import type { BlobSource } from "./blob-source.ts";
 import { collectCase, contentName, type BundleRecord, type CaseMaterial } from "./collect.ts";
 import { reportModel, type ReportModel } from "./report-model.ts";
 import { reportHtml } from "./report-html.ts";
-import { reportPdf } from "./report-pdf.ts";
 import { verifyMd } from "./verify-md.ts";
 
 export interface BundleDeps {
@@ -163,7 +162,8 @@ export async function streamBundle(deps: BundleDeps, row: CaseRow): Promise<Read
       return reportModel(material, reports, trust, index);
     })());
   addLazy(payload, "data/report.html", true, async () => Readable.from([reportHtml(await modelOnce())]));
-  addLazy(payload, "data/report.pdf", true, async () => reportPdf(await modelOnce()));
+  // pdfkit and its fonts (~15 MiB of RSS) load with the first bundle, not with every process.
+  addLazy(payload, "data/report.pdf", true, async () => (await import("./report-pdf.ts")).reportPdf(await modelOnce()));
 
   addLazy(tags, "manifest-sha256.txt", true, async () => Readable.from([manifestText(payload)]));
   addBuffer(tags, "bagit.txt", BAGIT_TXT);

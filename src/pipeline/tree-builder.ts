@@ -6,17 +6,9 @@
 // and holding the process open only while it builds; should it fail, the tree is built on the
 // main thread as before.
 import { Worker } from "node:worker_threads";
-import { buildTree } from "../merkle/index.ts";
-import { leavesInSeqOrder } from "./batch-leaves.ts";
+import { buildBatchTree, type SealedTree } from "./batch-leaves.ts";
 
-export interface SealedTree {
-  root: string;
-  size: number;
-  /** Every node, level by level (src/merkle/tree.ts nodes()). */
-  nodes: Buffer;
-  /** The batch's records' seqs in leaf order (ascending). */
-  seqs: number[];
-}
+export type { SealedTree };
 
 export interface TreeJob {
   id: number;
@@ -26,13 +18,6 @@ export interface TreeJob {
 }
 
 export type TreeResult = { id: number; root: string; size: number; nodes: ArrayBuffer; seqs: ArrayBuffer } | { id: number; error: string };
-
-/** The whole job, on whichever thread runs it. */
-export function buildBatchTree(leavesHex: string, seqsCsv: string): SealedTree {
-  const { leaves, seqs } = leavesInSeqOrder(leavesHex, seqsCsv);
-  const tree = buildTree(leaves);
-  return { root: tree.root.toString("hex"), size: tree.size, nodes: tree.nodes(), seqs };
-}
 
 let worker: Worker | null = null;
 let nextId = 0;

@@ -2,7 +2,8 @@
 // its RFC 9162 tree (src/merkle) off the main thread, and hands back the root, every node and the
 // seqs in leaf order.
 import { parentPort } from "node:worker_threads";
-import { buildBatchTree, type TreeJob, type TreeResult } from "./tree-builder.ts";
+import { buildBatchTree } from "./batch-leaves.ts";
+import type { TreeJob, TreeResult } from "./tree-builder.ts";
 
 parentPort!.on("message", ({ id, leaves, seqs }: TreeJob) => {
   try {

@@ -12,7 +12,7 @@ declare module "fastify" {
 // Opens the store, removes what puts interrupted by a crash left behind (temporary files, never a
 // final one: there is no half file under a final name to remove), and closes it with the app.
 async function blobsPlugin(app: FastifyInstance): Promise<void> {
-  const store = openBlobStore(app.config);
+  const store = await openBlobStore(app.config);
   // Housekeeping only: an object store that cannot be reached at start must not keep the rest of
   // the service down; uploads answer 500 (and the log says why) until it can.
   try {

@@ -26,7 +26,7 @@ async function suite(t: Test, driverEnv: Record<string, string>) {
     h.app.inject({ method: "POST", url: "/v1/evidence/files", headers: { ...bearer(key), "content-type": multipartType() }, payload: multipartBody(parts) });
   const download = (key: { token: string }, address: string, headers: Record<string, string> = {}) =>
     h.app.inject({ method: "GET", url: `/v1/evidence/files/${address}`, headers: { ...bearer(key), ...headers } });
-  const store = openBlobStore(h.config);
+  const store = await openBlobStore(h.config);
   t.teardown(() => store.close());
   const rows = async () => (await h.database.db.selectFrom("evidence_files").select("sha256").execute()).length;
 

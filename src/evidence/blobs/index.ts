@@ -1,10 +1,14 @@
-// The blob store the configuration asks for (BLOB_DRIVER), with its combination checks.
+// The blob store the configuration asks for (BLOB_DRIVER), with its combination checks. The S3
+// driver is loaded only when it is asked for: the AWS SDK adds ~33 MiB to the process's RSS, which
+// README "Limits" bounds, and a service on the local driver never runs a line of it.
 import { resolve } from "node:path";
 import type { Config } from "../../config.ts";
 import { ConfigError } from "../../errors.ts";
 import { LocalBlobStore } from "./local.ts";
-import { S3_COPY_MAX_BYTES, S3BlobStore } from "./s3.ts";
 import type { BlobStore } from "./store.ts";
+
+/** CopyObject's limit for one request (S3 stores a finished upload under its address with one copy). */
+export const S3_COPY_MAX_BYTES = 5 * 1024 ** 3;
 
 export { BlobStoreError, BlobTooLargeError, SHA256_HEX, type BlobStore, type ByteRange, type StoredBlob } from "./store.ts";
 
@@ -14,7 +18,7 @@ type BlobConfig = Pick<
 >;
 
 /** The driver BLOB_DRIVER names; a missing or contradictory setting is a ConfigError naming the variable. */
-export function openBlobStore(config: BlobConfig): BlobStore {
+export async function openBlobStore(config: BlobConfig): Promise<BlobStore> {
   if (config.BLOB_DRIVER === "local") return new LocalBlobStore(resolve(config.EVIDENCE_DIR));
   if (!config.S3_BUCKET) throw new ConfigError("S3_BUCKET", "is required when BLOB_DRIVER is s3");
   if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined)) {
@@ -24,6 +28,7 @@ export function openBlobStore(config: BlobConfig): BlobStore {
     throw new ConfigError("EVIDENCE_MAX_BYTES", `must be <= ${S3_COPY_MAX_BYTES} with BLOB_DRIVER s3 (one CopyObject copies at most 5 GiB)`);
   }
   if (config.S3_PREFIX !== "" && !config.S3_PREFIX.endsWith("/")) throw new ConfigError("S3_PREFIX", `must end with "/" (got ${JSON.stringify(config.S3_PREFIX)})`);
+  const { S3BlobStore } = await import("./s3.ts");
   return new S3BlobStore({
     bucket: config.S3_BUCKET,
     region: config.S3_REGION,

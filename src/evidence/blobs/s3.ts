@@ -50,8 +50,6 @@ export interface S3StoreOptions {
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 
-/** CopyObject's limit for one request. */
-export const S3_COPY_MAX_BYTES = 5 * 1024 ** 3;
 
 interface SdkError {
   name?: string;

@@ -201,20 +201,20 @@ t.test("S3 driver against s3rver", async (t) => {
 
 t.test("BLOB_DRIVER picks the driver and checks its settings", async (t) => {
   const config = (env: Record<string, string>) => loadConfig({ LOG_LEVEL: "silent", ...env });
-  const refused = (run: () => unknown) => {
+  const refused = async (run: () => unknown) => {
     try {
-      run();
+      await run();
     } catch (error) {
       return (error as { variable?: string }).variable;
     }
     return null;
   };
-  t.equal(openBlobStore(config({})).driver, "local");
-  t.equal(refused(() => openBlobStore(config({ BLOB_DRIVER: "s3" }))), "S3_BUCKET");
-  t.equal(refused(() => openBlobStore(config({ BLOB_DRIVER: "s3", S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k" }))), "S3_SECRET_ACCESS_KEY");
-  t.equal(refused(() => openBlobStore(config({ BLOB_DRIVER: "s3", S3_BUCKET: "b", EVIDENCE_MAX_BYTES: String(6 * 1024 ** 3) }))), "EVIDENCE_MAX_BYTES");
-  const s3 = openBlobStore(config({ BLOB_DRIVER: "s3", S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k", S3_SECRET_ACCESS_KEY: "s" }));
+  t.equal((await openBlobStore(config({}))).driver, "local");
+  t.equal(await refused(() => openBlobStore(config({ BLOB_DRIVER: "s3" }))), "S3_BUCKET");
+  t.equal(await refused(() => openBlobStore(config({ BLOB_DRIVER: "s3", S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k" }))), "S3_SECRET_ACCESS_KEY");
+  t.equal(await refused(() => openBlobStore(config({ BLOB_DRIVER: "s3", S3_BUCKET: "b", EVIDENCE_MAX_BYTES: String(6 * 1024 ** 3) }))), "EVIDENCE_MAX_BYTES");
+  const s3 = await openBlobStore(config({ BLOB_DRIVER: "s3", S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k", S3_SECRET_ACCESS_KEY: "s" }));
   t.equal(s3.driver, "s3");
   await s3.close();
-  t.equal(refused(() => config({ EVIDENCE_MAX_BYTES: "x" })), "EVIDENCE_MAX_BYTES");
+  t.equal(await refused(() => config({ EVIDENCE_MAX_BYTES: "x" })), "EVIDENCE_MAX_BYTES");
 });
