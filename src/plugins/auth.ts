@@ -61,6 +61,18 @@ export function declareAccess(access: Access): onRouteHookHandler {
   };
 }
 
+/**
+ * The principal of a page session: the live key in the session's cookie, if its role is one of
+ * `roles`; null otherwise. The rule every `session` route is held to, and the one a public page
+ * (signing out) asks when it needs to know whether a session is live.
+ */
+export async function sessionPrincipal(db: FastifyInstance["db"], request: FastifyRequest, session: PageSession, roles: readonly Role[]): Promise<Principal | null> {
+  // The cookie plugin parses cookies in a later hook than this plugin's: read this one here.
+  const token = fastifyCookie.parse(request.headers.cookie ?? "")[session.cookie];
+  const principal = token ? await principalForToken(db, token) : null;
+  return principal && roles.includes(principal.role) ? principal : null;
+}
+
 /** Enough for every live key of a large deployment; past it the oldest entries are looked up again. */
 const MAX_CACHED_KEYS = 10_000;
 
@@ -101,10 +113,8 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     // The app does not become ready with an undeclared route; should one get here anyway, refuse it.
     if (access === undefined) throw new Error(`${request.method} ${request.routeOptions.url} declares no access`);
     if (access.session) {
-      // The cookie plugin parses cookies in a later hook: read this one here.
-      const token = fastifyCookie.parse(request.headers.cookie ?? "")[access.session.cookie];
-      const principal = token ? await principalForToken(app.db, token) : null;
-      if (!principal || !access.roles.includes(principal.role)) return reply.redirect(access.session.signIn, 303);
+      const principal = await sessionPrincipal(app.db, request, access.session, access.roles);
+      if (!principal) return reply.redirect(access.session.signIn, 303);
       request.principal = principal;
       return;
     }

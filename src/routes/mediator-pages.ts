@@ -14,7 +14,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { principalForToken, type Principal } from "../auth/api-keys.ts";
-import type { Access } from "../plugins/auth.ts";
+import { sessionPrincipal, type Access } from "../plugins/auth.ts";
 import { blobSourceOf, firstOf } from "../bundle/blob-source.ts";
 import { streamBundle } from "../bundle/bundle.ts";
 import { collectCase } from "../bundle/collect.ts";
@@ -91,7 +91,7 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The session of a request the auth plugin admitted (a `signedIn` route): its principal, and its form token. */
   const sessionOf = (request: FastifyRequest): Session => ({ principal: request.principal!, csrf: csrfOf(request.cookies[SESSION_COOKIE]!) });
-  const toSignIn = (reply: FastifyReply) => reply.redirect("/cases/sign-in", 303);
+  const toSignIn = (reply: FastifyReply) => reply.redirect(signedIn.session.signIn, 303);
   const checkCsrf = (session: Session, token: string) => {
     if (!sameToken(session.csrf, token)) throw new AppError("FORBIDDEN", "body.csrf does not match this session: reload the page", { field: "body.csrf" });
   };
@@ -134,9 +134,8 @@ const mediatorPages: FastifyPluginAsyncTypebox = async (app) => {
     async (request, typedReply) => {
       const reply = typedReply as unknown as FastifyReply;
       // Public, so that a stale or revoked session can always sign out; a live one must show its form token.
-      const key = request.cookies[SESSION_COOKIE];
-      const principal = key ? await principalForToken(app.db, key) : null;
-      if (key && principal && PAGE_ROLES.has(principal.role)) checkCsrf({ principal, csrf: csrfOf(key) }, request.body.csrf);
+      const principal = await sessionPrincipal(app.db, request, signedIn.session, signedIn.roles);
+      if (principal) checkCsrf({ principal, csrf: csrfOf(request.cookies[SESSION_COOKIE]!) }, request.body.csrf);
       reply.clearCookie(SESSION_COOKIE, { path: "/cases", httpOnly: true, sameSite: "strict", secure: request.protocol === "https" });
       return toSignIn(reply);
     },
