@@ -211,7 +211,6 @@ function parseCommand(argv: string[]): Command | "help" {
 export async function main(argv: string[], io: Io): Promise<number> {
   let command: Command | "help";
   let bag: BagReader;
-  let trustFor: TrustFor;
   try {
     command = parseCommand(argv);
     if (command === "help") {
@@ -219,14 +218,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     bag = await openBag(command.path);
-    trustFor = await loadTrust(command.trust, io.err).catch((error: unknown) => {
-      bag.close();
-      throw error;
-    });
   } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof BagReadError)) throw error;
-    io.err(`tracemark: ${error.message} (tracemark verify-bundle --help for usage)`);
-    return EXIT.usage;
+    return usageError(error, io);
+  }
+  try {
+    return await checkBag(command, bag, io);
+  } finally {
+    bag.close();
+  }
+}
+
+function usageError(error: unknown, io: Io): number {
+  if (!(error instanceof UsageError) && !(error instanceof BagReadError)) throw error;
+  io.err(`tracemark: ${error.message} (tracemark verify-bundle --help for usage)`);
+  return EXIT.usage;
+}
+
+/** Everything after the bag is open: the trust to pin, the chain to ask, the checks and their report. */
+async function checkBag(command: Command, bag: BagReader, io: Io): Promise<number> {
+  let trustFor: TrustFor;
+  try {
+    trustFor = await loadTrust(command.trust, io.err);
+  } catch (error) {
+    return usageError(error, io);
   }
   let provider: (Provider & { destroy(): void }) | undefined;
   if (command.rpcUrl !== undefined) {
@@ -234,7 +248,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const { connectRpc } = await import("../verifier/rpc.ts");
       provider = await connectRpc(command.rpcUrl);
     } catch (error) {
-      bag.close();
       io.err(`tracemark: ${(error as Error).message}`);
       return EXIT.error;
     }
@@ -252,6 +265,5 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT[status];
   } finally {
     provider?.destroy();
-    bag.close();
   }
 }
