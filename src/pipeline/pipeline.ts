@@ -58,10 +58,15 @@ export function startPipeline(config: Config, database: DatabaseHandle, chain: C
     }
   }
 
-  void warmTreeWorker();
   const settled = settledSequence();
   let warnedAt = 0;
+  let sealing = false;
   const sealer = loop("sealer", SEAL_POLL_MS, async () => {
+    // The tree worker starts with this process's first turn as the leader, not in every replica.
+    if (!sealing) {
+      sealing = true;
+      void warmTreeWorker();
+    }
     const due = await sealIsDue(database.db, { batchMax: config.BATCH_MAX, intervalMs: config.BATCH_INTERVAL_MS }, settled);
     const held = settled.heldBy();
     if (held && held.sinceMs >= HELD_BACK_WARN_MS && Date.now() - warnedAt >= HELD_BACK_REPEAT_MS) {

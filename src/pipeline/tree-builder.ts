@@ -2,13 +2,11 @@
 // is ~20,000 SHA-256 calls, and the leaves come unordered from the database (batch-leaves.ts),
 // tens of milliseconds during which that process would answer nothing, once per batch; every
 // request in flight then waited for it (issue 7: single-record p99). One worker per process,
-// started with the pipeline (warmTreeWorker: loading it costs the first batch ~0.5 s otherwise)
-// and holding the process open only while it builds; should it fail, the tree is built on the
-// main thread as before.
+// started when the process starts sealing (warmTreeWorker: loading it costs the first batch
+// ~0.5 s otherwise) and holding the process open only while it builds; should it fail, the tree
+// is built on the main thread as before.
 import { Worker } from "node:worker_threads";
 import { buildBatchTree, type SealedTree } from "./batch-leaves.ts";
-
-export type { SealedTree };
 
 export interface TreeJob {
   id: number;
