@@ -6,6 +6,7 @@ import { checkStream, describeFinding } from "./check.ts";
 import { progressOn } from "./progress.ts";
 import { sourceOf } from "./source.ts";
 import { UsageError } from "../cli/usage-error.ts";
+import { UUID_PATTERN } from "../schemas/common.ts";
 import { ApiRefused, watchStream } from "./watch.ts";
 
 export const STREAM_USAGE = `Usage: tracemark stream watch <playlist URL | directory | playlist.m3u8> --stream ID --api URL [--key KEY]
@@ -106,7 +107,7 @@ function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command | "help" 
   if (verb !== "watch" && verb !== "check") throw new UsageError(verb === undefined ? "missing verb: watch or check" : `unknown verb "${verb}": watch or check`);
   if (location === undefined) throw new UsageError("missing <playlist URL or directory>");
   if (rest.length > 0) throw new UsageError("one playlist at a time");
-  if (values.stream === undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.stream)) throw new UsageError("--stream must be the stream's id (a UUID)");
+  if (values.stream === undefined || !new RegExp(UUID_PATTERN).test(values.stream)) throw new UsageError("--stream must be the stream's id (a UUID)");
   if (values.api === undefined || !/^https?:\/\/./i.test(values.api)) throw new UsageError("--api must be the service's http(s) URL");
   try {
     new URL(values.api);
